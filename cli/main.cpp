@@ -1,0 +1,18 @@
+// sextant: the command-line entry point. Parses flags and dispatches to the
+// subcommand groups; all real work lives in the components.
+#include <CLI/CLI.hpp>
+
+#include "cli/build_info.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sextant: a self-hosted autonomous agent", "sextant"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(SEXTANT_VERSION));
+
+  sextant::cli::Context ctx;
+  sextant::cli::AddVersionCommand(app, ctx);
+
+  CLI11_PARSE(app, argc, argv);
+  return ctx.exit_code;
+}

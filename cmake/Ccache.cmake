@@ -1,0 +1,8 @@
+# Use ccache for C, C++ and CUDA when it is installed.
+find_program(SEXTANT_CCACHE ccache)
+if(SEXTANT_CCACHE)
+  set(CMAKE_C_COMPILER_LAUNCHER ${SEXTANT_CCACHE})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${SEXTANT_CCACHE})
+  set(CMAKE_CUDA_COMPILER_LAUNCHER ${SEXTANT_CCACHE})
+  message(STATUS "ccache: ${SEXTANT_CCACHE}")
+endif()

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs every Debian package Sextant needs, then builds Release into build/.
+# Idempotent: re-running it only installs what is missing and rebuilds what changed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${SEXTANT_BUILD_DIR:-"$root/build"}
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# One package per line, with why we need it.
+packages=(
+  build-essential          # g++ 12 and make
+  cmake                    # the build system (3.25)
+  ninja-build              # fast parallel builds
+  ccache                   # compiler cache, keeps rebuilds and CI fast
+  pkg-config               # finds libraries that ship .pc files
+  git                      # version stamp in `sextant version`
+  libboost1.81-dev         # Boost.Asio and Boost.Beast (HTTP and WebSocket server base)
+  nlohmann-json3-dev       # JSON everywhere
+  libcurl4-openssl-dev     # HTTP client
+  libsqlite3-dev           # run store, caches, knowledge base
+  libpcre2-dev             # JSON Schema `pattern`, tokenizer pre-tokenizer regexes
+  libtomlplusplus-dev      # configuration files (TOML)
+  libcli11-dev             # command-line parsing of the `sextant` binary
+  libgtest-dev             # unit and integration tests
+  libgmock-dev             # GoogleTest's matchers
+  clang-format             # formatting check (scripts/lint.sh)
+  clang-tidy               # static checks
+  python3                  # small test helpers (HTTP fixtures)
+)
+
+need_install=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_install+=("$p")
+done
+
+if ((${#need_install[@]})); then
+  say "installing: ${need_install[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_install[@]}" \
+    || die "apt-get install failed for: ${need_install[*]}"
+else
+  say "all ${#packages[@]} Debian packages already installed"
+fi
+
+for tool in cmake ninja g++; do
+  command -v "$tool" >/dev/null || die "missing tool after install: $tool"
+done
+
+cuda="OFF"
+if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then cuda="AUTO"; fi
+say "CUDA toolkit: $([ "$cuda" = AUTO ] && echo found || echo 'not found (CPU-only build)')"
+
+say "configuring Release in $build_dir"
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEXTANT_CUDA="$cuda" >/dev/null \
+  || die "cmake configure failed (see the messages above)"
+say "building"
+cmake --build "$build_dir" --target sextant || die "build failed"
+say "done: $build_dir/cli/sextant"
