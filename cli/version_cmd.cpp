@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
+#include <curl/curl.h>
+#include <sqlite3.h>
 #include <CLI/CLI.hpp>
 #include <boost/version.hpp>
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
 #include "cli/build_info.h"
 #include "cli/commands.h"

@@ -15,10 +15,8 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
                                   " bytes; the limit is " + std::to_string(limits.max_bytes));
   }
   const int max_depth = limits.max_depth;
-  Json::parser_callback_t check_depth = [max_depth](int depth, Json::parse_event_t event,
-                                                    Json&) {
-    if ((event == Json::parse_event_t::object_start ||
-         event == Json::parse_event_t::array_start) &&
+  Json::parser_callback_t check_depth = [max_depth](int depth, Json::parse_event_t event, Json&) {
+    if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
         depth >= max_depth) {
       throw DepthExceeded();
     }
@@ -78,17 +76,20 @@ Status ReadMember(const Json& object, std::string_view key, T& out, Check is_typ
 }  // namespace
 
 Status ReadJsonMember(const Json& object, std::string_view key, std::string& out) {
-  return ReadMember(object, key, out, [](const Json& j) { return j.is_string(); }, "a string");
+  return ReadMember(
+      object, key, out, [](const Json& j) { return j.is_string(); }, "a string");
 }
 Status ReadJsonMember(const Json& object, std::string_view key, bool& out) {
-  return ReadMember(object, key, out, [](const Json& j) { return j.is_boolean(); }, "a boolean");
+  return ReadMember(
+      object, key, out, [](const Json& j) { return j.is_boolean(); }, "a boolean");
 }
 Status ReadJsonMember(const Json& object, std::string_view key, std::int64_t& out) {
   return ReadMember(
       object, key, out, [](const Json& j) { return j.is_number_integer(); }, "an integer");
 }
 Status ReadJsonMember(const Json& object, std::string_view key, double& out) {
-  return ReadMember(object, key, out, [](const Json& j) { return j.is_number(); }, "a number");
+  return ReadMember(
+      object, key, out, [](const Json& j) { return j.is_number(); }, "a number");
 }
 
 }  // namespace sextant

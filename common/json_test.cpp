@@ -48,8 +48,12 @@ TEST(JsonTest, SizeLimitIsEnforced) {
 }
 
 TEST(JsonTest, DumpReplacesInvalidUtf8) {
-  Json j = std::string("a\xff" "b");
-  EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD" "b\"");
+  Json j = std::string(
+      "a\xff"
+      "b");
+  EXPECT_EQ(DumpJson(j),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
 }
 
 TEST(JsonTest, PointerEscape) { EXPECT_EQ(JsonPointerEscape("a/b~c"), "a~1b~0c"); }

@@ -34,15 +34,15 @@ class TempDir {
 // Declares `const std::filesystem::path var` as <testdata>/<relative>, or
 // skips the current test when that path does not exist.
 #define SEXTANT_TESTDATA_OR_SKIP(var, relative)                                          \
-  std::filesystem::path var;                                                            \
-  do {                                                                                  \
+  std::filesystem::path var;                                                             \
+  do {                                                                                   \
     auto sextant_root_ = ::sextant::testing::TestDataRoot();                             \
-    if (!sextant_root_) {                                                               \
+    if (!sextant_root_) {                                                                \
       GTEST_SKIP() << "shared test data not found: set SEXTANT_TESTDATA or place it at " \
-                      "../shared/testdata beside the project";                          \
-    }                                                                                   \
-    var = *sextant_root_ / (relative);                                                  \
-    if (!std::filesystem::exists(var)) {                                                \
-      GTEST_SKIP() << "shared test data missing: " << var.string();                     \
-    }                                                                                   \
+                      "../shared/testdata beside the project";                           \
+    }                                                                                    \
+    var = *sextant_root_ / (relative);                                                   \
+    if (!std::filesystem::exists(var)) {                                                 \
+      GTEST_SKIP() << "shared test data missing: " << var.string();                      \
+    }                                                                                    \
   } while (0)
