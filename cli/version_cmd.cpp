@@ -56,7 +56,8 @@ void PrintVerbose() {
     std::printf("CUDA:        toolkit %s, sm_%s; %s\n", toolkit.c_str(), SEXTANT_CUDA_ARCHS,
                 CudaDriverSummary().c_str());
   }
-  if (std::string(SEXTANT_SANITIZERS).size()) std::printf("sanitizers:  %s\n", SEXTANT_SANITIZERS);
+  if (!std::string(SEXTANT_SANITIZERS).empty())
+    std::printf("sanitizers:  %s\n", SEXTANT_SANITIZERS);
   std::printf("libraries:\n");
   std::string boost = std::to_string(BOOST_VERSION / 100000) + "." +
                       std::to_string(BOOST_VERSION / 100 % 1000) + "." +

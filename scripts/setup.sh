@@ -5,6 +5,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${SEXTANT_BUILD_DIR:-"$root/build"}
+deps_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --deps-only) deps_only=1 ;;
+    -h|--help) echo "usage: scripts/setup.sh [--deps-only]"; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -50,6 +58,8 @@ fi
 for tool in cmake ninja g++; do
   command -v "$tool" >/dev/null || die "missing tool after install: $tool"
 done
+
+if ((deps_only)); then exit 0; fi
 
 cuda="OFF"
 if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then cuda="AUTO"; fi
