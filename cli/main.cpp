@@ -8,10 +8,14 @@
 int main(int argc, char** argv) {
   CLI::App app{"Sextant: a self-hosted autonomous agent", "sextant"};
   app.require_subcommand(1);
+  app.fallthrough();
   app.set_version_flag("--version", std::string(SEXTANT_VERSION));
 
   sextant::cli::Context ctx;
+  sextant::cli::DeclareAllConfig(ctx.registry);
+  sextant::cli::AddGlobalFlags(app, ctx);
   sextant::cli::AddVersionCommand(app, ctx);
+  sextant::cli::AddConfigCommand(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;
