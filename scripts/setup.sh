@@ -32,6 +32,8 @@ packages=(
   libpcre2-dev             # JSON Schema `pattern`, tokenizer pre-tokenizer regexes
   libtomlplusplus-dev      # configuration files (TOML)
   libcli11-dev             # command-line parsing of the `sextant` binary
+  libssl-dev               # HTTPS in the loopback test server
+  zlib1g-dev               # gzip bodies in the loopback test server
   libgtest-dev             # unit and integration tests
   libgmock-dev             # GoogleTest's matchers
   clang-format             # formatting check (scripts/lint.sh)
