@@ -144,12 +144,12 @@ ScriptedReply ScriptedReply::Full(int status, std::string body, HttpHeaderList h
   for (const auto& header : headers) has_type |= LowerAscii(header.first) == "content-type";
   if (!has_type) headers.emplace_back("Content-Type", "text/plain");
   headers.emplace_back("Content-Length", std::to_string(body.size()));
-  ScriptedReply reply = Head(status, std::move(headers));
+  ScriptedReply reply = Head(status, headers);
   reply.Write(std::move(body));
   return reply;
 }
 
-ScriptedReply ScriptedReply::Head(int status, HttpHeaderList headers) {
+ScriptedReply ScriptedReply::Head(int status, const HttpHeaderList& headers) {
   std::string head = StatusLine(status);
   for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
@@ -160,7 +160,7 @@ ScriptedReply ScriptedReply::Head(int status, HttpHeaderList headers) {
 
 ScriptedReply ScriptedReply::Chunked(int status, HttpHeaderList headers) {
   headers.emplace_back("Transfer-Encoding", "chunked");
-  return Head(status, std::move(headers));
+  return Head(status, headers);
 }
 
 ScriptedReply ScriptedReply::Redirect(std::string location, int status) {

@@ -56,7 +56,7 @@ class ScriptedReply {
   static ScriptedReply Full(int status, std::string body, HttpHeaderList headers = {});
   // The status line and exactly `headers`, no framing added: add the body
   // (and whatever framing the test wants) with later steps.
-  static ScriptedReply Head(int status, HttpHeaderList headers = {});
+  static ScriptedReply Head(int status, const HttpHeaderList& headers = {});
   // Head plus "Transfer-Encoding: chunked"; follow with Chunk and EndChunks.
   static ScriptedReply Chunked(int status, HttpHeaderList headers = {});
   // An empty 3xx response with a Location.
