@@ -1,11 +1,16 @@
 // sextant: the command-line entry point. Parses flags and dispatches to the
 // subcommand groups; all real work lives in the components.
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/build_info.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A peer that closes a socket must give an error, not kill the process
+  // (libcurl runs with CURLOPT_NOSIGNAL, and TLS writes can raise SIGPIPE).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"Sextant: a self-hosted autonomous agent", "sextant"};
   app.require_subcommand(1);
   app.fallthrough();
