@@ -22,6 +22,8 @@ namespace sextant {
 namespace {
 
 namespace fs = std::filesystem;
+using ::sextant::testing::Contains;
+using ::sextant::testing::WriteFile;
 
 struct RunResult {
   int exit_code = -1;
@@ -34,15 +36,6 @@ std::string ReadAll(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 class CliTest : public ::testing::Test {

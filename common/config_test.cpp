@@ -12,17 +12,9 @@ namespace sextant {
 namespace {
 
 namespace fs = std::filesystem;
+using ::sextant::testing::Contains;
 using ::sextant::testing::TempDir;
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using ::sextant::testing::WriteFile;
 
 ConfigRegistry CommonRegistry() {
   ConfigRegistry registry;

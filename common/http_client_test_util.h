@@ -20,6 +20,7 @@
 
 #include "common/http_client.h"
 #include "common/testing/loopback_http_server.h"
+#include "common/testing/testdata.h"
 
 namespace sextant::http_client_test {
 
@@ -36,9 +37,7 @@ inline std::string Lower(std::string text) {
   return text;
 }
 
-inline bool Contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+using ::sextant::testing::Contains;
 
 inline std::unique_ptr<LoopbackHttpServer> StartServer(
     testing::LoopbackServerOptions options = {}) {

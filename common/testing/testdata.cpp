@@ -1,6 +1,7 @@
 #include "common/testing/testdata.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
 #include <system_error>
@@ -23,6 +24,14 @@ std::optional<fs::path> TestDataRoot() {
   std::error_code ec;
   if (fs::is_directory(p, ec)) return fs::weakly_canonical(p, ec);
   return std::nullopt;
+}
+
+void WriteFile(const fs::path& path, std::string_view text) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!out) std::abort();  // cannot write a test file: the environment is broken
 }
 
 TempDir::TempDir() {

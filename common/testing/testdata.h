@@ -16,6 +16,15 @@ std::optional<std::filesystem::path> TestDataRoot();
 // The project's source root ($SEXTANT_SOURCE_DIR, else the compiled-in path).
 std::filesystem::path SourceRoot();
 
+// Writes `text` to `path` (binary), creating parent directories; aborts the
+// test program when that fails, since the test environment is then broken.
+void WriteFile(const std::filesystem::path& path, std::string_view text);
+
+// Whether `text` contains `part`.
+inline bool Contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
 // A fresh, empty directory under the system temp dir, removed by its owner.
 class TempDir {
  public:
