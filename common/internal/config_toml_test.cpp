@@ -7,39 +7,19 @@
 #include <gtest/gtest.h>
 
 #include "common/config.h"
+#include "common/config_test_util.h"
 #include "common/testing/testdata.h"
 
 namespace sextant {
 namespace {
 
 namespace fs = std::filesystem;
+using config_test::CommonRegistry;
+using config_test::LoadToml;
+using config_test::SourceOf;
 using ::sextant::testing::Contains;
 using ::sextant::testing::TempDir;
 using ::sextant::testing::WriteFile;
-
-ConfigRegistry CommonRegistry() {
-  ConfigRegistry registry;
-  DeclareCommonConfig(registry);
-  return registry;
-}
-
-std::string SourceOf(const Config& config, const std::string& key) {
-  for (const ConfigEntry& e : config.Entries()) {
-    if (e.key == key) return e.source;
-  }
-  return "(no such key)";
-}
-
-// Loads with the file `toml` given by --config.
-Result<Config> LoadToml(const ConfigRegistry& registry, const TempDir& dir, const std::string& toml,
-                        std::string* path_out = nullptr) {
-  const fs::path path = dir.path() / "config.toml";
-  WriteFile(path, toml);
-  if (path_out) *path_out = path.string();
-  ConfigSources sources;
-  sources.config_file = path.string();
-  return LoadConfig(registry, sources);
-}
 
 TEST(ConfigFileTest, FileValuesAndTheirLines) {
   TempDir dir;
