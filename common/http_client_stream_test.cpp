@@ -28,11 +28,8 @@
 namespace sextant {
 namespace {
 
+// The fixture, helpers and the names they use (milliseconds, ScriptedReply, ...).
 using namespace http_client_test;  // NOLINT(google-build-using-namespace): test helpers
-using std::chrono::milliseconds;
-using testing::LoopbackHttpServer;
-using testing::ReceivedRequest;
-using testing::ScriptedReply;
 
 TEST_F(HttpClientTest, StreamDeliversChunksInOrder) {
   ScriptedReply reply_script = ScriptedReply::Chunked(200);
