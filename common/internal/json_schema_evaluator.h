@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/internal/json_schema_node.h"
@@ -87,6 +88,12 @@ class Evaluator {
   // Records an error for the keyword at `keyword_path` below the current
   // keyword location, at the current instance location.
   void Report(std::string_view keyword_path, std::string message);
+  // Reports, clears `valid`, and says whether to keep checking (KeepGoing).
+  bool Fail(std::string_view keyword_path, std::string message, bool& valid) {
+    Report(keyword_path, std::move(message));
+    valid = false;
+    return KeepGoing();
+  }
   void ReportAt(std::string instance_location, std::string keyword_location, std::string message);
   // Records an error that invalidates the whole instance (a limit was hit)
   // and stops the evaluation.

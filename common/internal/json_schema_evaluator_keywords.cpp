@@ -154,9 +154,7 @@ bool Evaluator::CheckArrayBounds(const SchemaNode& node, const Json& instance) {
   const std::size_t size = instance.size();
   bool valid = true;
   const auto fail = [&](std::string_view keyword, std::string message) {
-    Report(keyword, std::move(message));
-    valid = false;
-    return KeepGoing();
+    return Fail(keyword, std::move(message), valid);
   };
   if (node.min_items && size < *node.min_items &&
       !fail("/minItems", "must have at least " + Plural(*node.min_items, "item", "items") +
@@ -241,9 +239,7 @@ bool Evaluator::CheckObjectBounds(const SchemaNode& node, const Json& instance) 
   const std::size_t size = instance.size();
   bool valid = true;
   const auto fail = [&](std::string_view keyword, std::string message) {
-    Report(keyword, std::move(message));
-    valid = false;
-    return KeepGoing();
+    return Fail(keyword, std::move(message), valid);
   };
   if (node.min_properties && size < *node.min_properties &&
       !fail("/minProperties", "must have at least " +
