@@ -8,5 +8,6 @@ find_package(SQLite3 REQUIRED)
 find_package(CLI11 REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # NFC in tokenizers
 find_package(ZLIB REQUIRED)      # gzip bodies in the loopback test server
 find_package(OpenSSL REQUIRED)   # HTTPS in the loopback test server

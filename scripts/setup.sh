@@ -31,6 +31,7 @@ packages=(
   libsqlite3-dev           # run store, caches, knowledge base
   libpcre2-dev             # JSON Schema `pattern`, tokenizer pre-tokenizer regexes
   libtomlplusplus-dev      # configuration files (TOML)
+  libutf8proc-dev          # Unicode normalization (NFC) in tokenizers
   libcli11-dev             # command-line parsing of the `sextant` binary
   libssl-dev               # HTTPS in the loopback test server
   zlib1g-dev               # gzip bodies in the loopback test server
@@ -38,6 +39,7 @@ packages=(
   libgmock-dev             # GoogleTest's matchers
   clang-format             # formatting check (scripts/lint.sh)
   clang-tidy               # static checks
+  clang                    # libFuzzer targets in tests/fuzz (docs/fuzzing.md)
   python3                  # small test helpers (HTTP fixtures)
 )
 
@@ -61,6 +63,13 @@ for tool in cmake ninja g++; do
   command -v "$tool" >/dev/null || die "missing tool after install: $tool"
 done
 
+# The benchmark peer (bench/tokenizer_peer): npm packages, installed once.
+peer="$root/bench/tokenizer_peer"
+if command -v npm >/dev/null && [ ! -d "$peer/node_modules" ]; then
+  say "installing the tokenizer benchmark peer (npm ci in bench/tokenizer_peer)"
+  (cd "$peer" && npm ci --silent --no-audit --no-fund) || say "warning: npm ci failed; bench_tokenizer runs without its peer"
+fi
+
 if ((deps_only)); then exit 0; fi
 
 cuda="OFF"
@@ -72,4 +81,4 @@ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEXTANT_C
   || die "cmake configure failed (see the messages above)"
 say "building"
 cmake --build "$build_dir" --target sextant || die "build failed"
-say "done: $build_dir/cli/sextant"
+say "done: $build_dir/bin/sextant"
