@@ -33,5 +33,7 @@ void AddGlobalFlags(CLI::App& app, Context& ctx);
 void AddVersionCommand(CLI::App& app, Context& ctx);
 // `config show [--json]` and `config keys [--json]`.
 void AddConfigCommand(CLI::App& app, Context& ctx);
+// `model info|tokenize|generate|chat|synth`.
+void AddModelCommand(CLI::App& app, Context& ctx);
 
 }  // namespace sextant::cli

@@ -1,20 +1,14 @@
 // Runs the built `sextant` binary as a subprocess, with a private
 // environment and real config files, and checks `config show`, `config keys`,
 // config errors and `version`.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "cli/cli_test_util.h"
 #include "common/json.h"
 #include "common/testing/testdata.h"
 
@@ -24,65 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::sextant::testing::Contains;
 using ::sextant::testing::WriteFile;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  // Runs `sextant args...` with exactly `env` (plus HOME, pointing at an
-  // empty directory unless `env` sets it) and waits for it.
-  RunResult Run(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) {
-    env.emplace("HOME", (dir_.path() / "home").string());
-    std::vector<std::string> argv_storage = {SEXTANT_BINARY};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<std::string> env_storage;
-    for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    const fs::path out_path = dir_.path() / "stdout.txt";
-    const fs::path err_path = dir_.path() / "stderr.txt";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, SEXTANT_BINARY, &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    RunResult result;
-    EXPECT_EQ(rc, 0) << "cannot run " << SEXTANT_BINARY;
-    if (rc != 0) return result;
-    int status = 0;
-    EXPECT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status)) << "status " << status;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = ReadAll(out_path);
-    result.err = ReadAll(err_path);
-    return result;
-  }
-
-  fs::path Path(const std::string& name) const { return dir_.path() / name; }
-
-  testing::TempDir dir_;
-};
 
 struct Shown {
   std::string value;

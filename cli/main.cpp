@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   sextant::cli::AddGlobalFlags(app, ctx);
   sextant::cli::AddVersionCommand(app, ctx);
   sextant::cli::AddConfigCommand(app, ctx);
+  sextant::cli::AddModelCommand(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;
