@@ -4,21 +4,14 @@
 #include <cstring>
 #include <fstream>
 
+#include "llm/runtime/gguf.h"
+
 namespace sextant::llm {
 namespace {
 
 constexpr uint32_t kMagic = 0x46554747;  // "GGUF" little-endian
 constexpr uint32_t kVersion = 3;
 constexpr int64_t kChunkBytes = int64_t{16} << 20;
-
-enum class ValueType : uint32_t {
-  kUint32 = 4,
-  kInt32 = 5,
-  kFloat32 = 6,
-  kBool = 7,
-  kString = 8,
-  kArray = 9
-};
 
 template <typename T>
 void Put(std::string& out, T value) {
@@ -32,7 +25,7 @@ void PutString(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-void PutKey(std::string& out, std::string_view key, ValueType type) {
+void PutKey(std::string& out, std::string_view key, GgufType type) {
   PutString(out, key);
   Put<uint32_t>(out, static_cast<uint32_t>(type));
 }
@@ -44,46 +37,46 @@ uint64_t AlignUp(uint64_t v) {
 }  // namespace
 
 void GgufWriter::SetString(std::string_view key, std::string_view value) {
-  PutKey(kv_, key, ValueType::kString);
+  PutKey(kv_, key, GgufType::kString);
   PutString(kv_, value);
   ++kv_count_;
 }
 
 void GgufWriter::SetUint32(std::string_view key, uint32_t value) {
-  PutKey(kv_, key, ValueType::kUint32);
+  PutKey(kv_, key, GgufType::kUint32);
   Put(kv_, value);
   ++kv_count_;
 }
 
 void GgufWriter::SetInt32(std::string_view key, int32_t value) {
-  PutKey(kv_, key, ValueType::kInt32);
+  PutKey(kv_, key, GgufType::kInt32);
   Put(kv_, value);
   ++kv_count_;
 }
 
 void GgufWriter::SetFloat32(std::string_view key, float value) {
-  PutKey(kv_, key, ValueType::kFloat32);
+  PutKey(kv_, key, GgufType::kFloat32);
   Put(kv_, value);
   ++kv_count_;
 }
 
 void GgufWriter::SetBool(std::string_view key, bool value) {
-  PutKey(kv_, key, ValueType::kBool);
+  PutKey(kv_, key, GgufType::kBool);
   Put<uint8_t>(kv_, value ? 1 : 0);
   ++kv_count_;
 }
 
 void GgufWriter::SetStringArray(std::string_view key, const std::vector<std::string>& values) {
-  PutKey(kv_, key, ValueType::kArray);
-  Put<uint32_t>(kv_, static_cast<uint32_t>(ValueType::kString));
+  PutKey(kv_, key, GgufType::kArray);
+  Put<uint32_t>(kv_, static_cast<uint32_t>(GgufType::kString));
   Put<uint64_t>(kv_, values.size());
   for (const std::string& v : values) PutString(kv_, v);
   ++kv_count_;
 }
 
 void GgufWriter::SetInt32Array(std::string_view key, const std::vector<int32_t>& values) {
-  PutKey(kv_, key, ValueType::kArray);
-  Put<uint32_t>(kv_, static_cast<uint32_t>(ValueType::kInt32));
+  PutKey(kv_, key, GgufType::kArray);
+  Put<uint32_t>(kv_, static_cast<uint32_t>(GgufType::kInt32));
   Put<uint64_t>(kv_, values.size());
   for (int32_t v : values) Put(kv_, v);
   ++kv_count_;
