@@ -1,0 +1,232 @@
+// GEMV on the GPU against the device's copy bandwidth: for Llama-3-8B and
+// Qwen2.5-0.5B matrix shapes, each GEMV type, batch 1 and 4, prints the
+// weight bytes read per second and their ratio to a device-to-device copy
+// (bytes read plus written) measured in the same run. Times are medians of
+// CUDA-event timings over groups of launches that rotate among enough weight
+// copies to keep them out of L2.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "kernels/cpu/quant.h"
+#include "kernels/cuda/cuda_ops.h"
+
+namespace sextant::bench {
+namespace {
+
+using kernels::DType;
+namespace kc = kernels::cuda;
+
+constexpr int64_t kCopyBytes = int64_t{1} << 30;        // per direction
+constexpr int64_t kRotationBytes = int64_t{512} << 20;  // weights cycled through, >> L2
+constexpr int kMaxCopies = 256;
+constexpr int kLaunchesPerGroup = 20;
+constexpr int kGroups = 15;
+constexpr int kCopyReps = 20;
+
+#define BENCH_CHECK(expr)                                                \
+  do {                                                                   \
+    const cudaError_t bench_err_ = (expr);                               \
+    if (bench_err_ != cudaSuccess) {                                     \
+      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr, \
+                   cudaGetErrorString(bench_err_));                      \
+      std::exit(1);                                                      \
+    }                                                                    \
+  } while (0)
+
+void CheckStatus(const Status& st, const char* what) {
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+// Median milliseconds of `reps` groups of `per_group` calls of fn, each group
+// timed with CUDA events; fn(i) receives the running call index.
+template <typename Fn>
+double MedianMs(int reps, int per_group, Fn fn) {
+  cudaEvent_t start = nullptr;
+  cudaEvent_t stop = nullptr;
+  BENCH_CHECK(cudaEventCreate(&start));
+  BENCH_CHECK(cudaEventCreate(&stop));
+  int calls = 0;
+  for (int i = 0; i < per_group; ++i) fn(calls++);  // warm-up
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    BENCH_CHECK(cudaEventRecord(start));
+    for (int i = 0; i < per_group; ++i) fn(calls++);
+    BENCH_CHECK(cudaEventRecord(stop));
+    BENCH_CHECK(cudaEventSynchronize(stop));
+    float ms = 0.0f;
+    BENCH_CHECK(cudaEventElapsedTime(&ms, start, stop));
+    times.push_back(static_cast<double>(ms) / per_group);
+  }
+  BENCH_CHECK(cudaGetLastError());
+  BENCH_CHECK(cudaEventDestroy(start));
+  BENCH_CHECK(cudaEventDestroy(stop));
+  return Median(times);
+}
+
+double CopyBandwidthGBs() {
+  auto src = kc::DeviceBuffer::Allocate(kCopyBytes);
+  auto dst = kc::DeviceBuffer::Allocate(kCopyBytes);
+  CheckStatus(src.status(), "copy buffer");
+  CheckStatus(dst.status(), "copy buffer");
+  CheckStatus(src->Fill(0x5A), "fill");
+  const double ms = MedianMs(kCopyReps, 1, [&](int) {
+    BENCH_CHECK(cudaMemcpyAsync(dst->data(), src->data(), kCopyBytes, cudaMemcpyDeviceToDevice));
+  });
+  return 2.0 * static_cast<double>(kCopyBytes) / (ms * 1e6);
+}
+
+uint64_t Next(uint64_t* s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+// A random finite fp16 with its exponent field in [e0, e0 + 4] and a random sign.
+uint16_t RandomHalf(uint64_t* s, int e0) {
+  const uint64_t r = Next(s);
+  return static_cast<uint16_t>(((r >> 20) & 1) << 15 | static_cast<uint64_t>(e0 + r % 5) << 10 |
+                               ((r >> 8) & 0x3ff));
+}
+
+// rows x cols GGUF rows of random data with finite values and scales.
+std::vector<uint8_t> RandomWeights(DType t, int64_t rows, int64_t cols) {
+  constexpr int kValueExp = 10;  // values of magnitude 2^-5 .. 1
+  constexpr int kScaleExp = 5;   // scales of magnitude 2^-10 .. 2^-5
+  const int64_t row_bytes = *kernels::RowBytes(t, cols);
+  std::vector<uint8_t> w(static_cast<size_t>(rows * row_bytes));
+  uint64_t s = 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(t);
+  for (size_t i = 0; i + 8 <= w.size(); i += 8) {
+    const uint64_t v = Next(&s);
+    std::memcpy(w.data() + i, &v, 8);
+  }
+  auto put = [&](int64_t at, uint16_t h) { std::memcpy(w.data() + at, &h, 2); };
+  const int64_t n_blocks = rows * row_bytes / kernels::BlockBytes(t);
+  const int64_t bb = kernels::BlockBytes(t);
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    switch (t) {
+      case DType::kF16:
+        put(b * 2, RandomHalf(&s, kValueExp));
+        break;
+      case DType::kBF16:
+        put(b * 2, kernels::cpu::Fp32ToBf16(kernels::cpu::Fp16ToFp32(RandomHalf(&s, kValueExp))));
+        break;
+      case DType::kQ8_0:
+      case DType::kQ4_0:
+        put(b * bb, RandomHalf(&s, kScaleExp));
+        break;
+      case DType::kQ4_K:
+        put(b * bb, RandomHalf(&s, kScaleExp));
+        put(b * bb + 2, RandomHalf(&s, kScaleExp));
+        break;
+      case DType::kQ6_K:
+        put(b * bb + 208, RandomHalf(&s, kScaleExp));
+        break;
+      default:
+        break;
+    }
+  }
+  return w;
+}
+
+struct Shape {
+  const char* model;
+  const char* name;
+  int64_t rows;
+  int64_t cols;
+};
+
+constexpr Shape kShapes[] = {
+    {"llama3-8b", "attn_q", 4096, 4096},      {"llama3-8b", "attn_kv", 1024, 4096},
+    {"llama3-8b", "ffn_up", 14336, 4096},     {"llama3-8b", "ffn_down", 4096, 14336},
+    {"llama3-8b", "lm_head", 128256, 4096},   {"qwen2.5-0.5b", "attn_q", 896, 896},
+    {"qwen2.5-0.5b", "ffn_up", 4864, 896},    {"qwen2.5-0.5b", "ffn_down", 896, 4864},
+    {"qwen2.5-0.5b", "lm_head", 151936, 896},
+};
+
+constexpr DType kTypes[] = {DType::kBF16, DType::kF16,  DType::kQ8_0,
+                            DType::kQ6_K, DType::kQ4_K, DType::kQ4_0};
+
+constexpr int64_t kBatches[] = {1, 4};
+
+int Run() {
+  if (kc::DeviceCount() == 0) {
+    std::fprintf(stderr, "bench_gemv_cuda: no CUDA device\n");
+    return 1;
+  }
+  auto device = kc::DeviceDescription();
+  CheckStatus(device.status(), "device");
+  const double copy_gbs = CopyBandwidthGBs();
+  std::printf("device: %s\ncopy bandwidth (D2D, read+write): %.0f GB/s\n", device->c_str(),
+              copy_gbs);
+  Table table({"model", "matrix", "rows x cols", "type", "batch", "MB", "us", "GB/s", "of copy"});
+  for (const Shape& shape : kShapes) {
+    for (const DType t : kTypes) {
+      if (!kc::GemvLayoutBytes(t, shape.rows, shape.cols).ok()) continue;
+      const std::vector<uint8_t> host = RandomWeights(t, shape.rows, shape.cols);
+      const int64_t gguf_bytes = static_cast<int64_t>(host.size());
+      kc::DeviceBuffer first;
+      kc::GemvWeights w;
+      CheckStatus(kc::UploadGemvWeights(t, host.data(), shape.rows, shape.cols,
+                                        *kernels::RowBytes(t, shape.cols), &first, &w),
+                  "upload");
+      const int copies =
+          static_cast<int>(std::clamp<int64_t>(kRotationBytes / first.bytes(), 1, kMaxCopies));
+      std::vector<kc::DeviceBuffer> more;
+      std::vector<kc::GemvWeights> ws = {w};
+      for (int c = 1; c < copies; ++c) {
+        auto buf = kc::DeviceBuffer::Allocate(first.bytes());
+        CheckStatus(buf.status(), "copy");
+        BENCH_CHECK(cudaMemcpy(buf->data(), first.data(), first.bytes(), cudaMemcpyDeviceToDevice));
+        kc::GemvWeights wc = w;
+        wc.data = buf->data();
+        ws.push_back(wc);
+        more.push_back(std::move(buf).value());
+      }
+      std::vector<float> x_host(static_cast<size_t>(kc::kMaxGemvBatch * shape.cols));
+      uint64_t s = 12345;
+      for (auto& v : x_host) v = static_cast<float>(Next(&s) % 2001) / 1000.0f - 1.0f;
+      auto x = kc::DeviceBuffer::Allocate(static_cast<int64_t>(x_host.size() * sizeof(float)));
+      auto y = kc::DeviceBuffer::Allocate(kc::kMaxGemvBatch * shape.rows * 4);
+      CheckStatus(x.status(), "x");
+      CheckStatus(y.status(), "y");
+      CheckStatus(x->CopyFromHost(x_host.data(), x->bytes()), "x upload");
+      for (const int64_t batch : kBatches) {
+        const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
+          kc::GemvParams p;
+          p.w = ws[static_cast<size_t>(i % copies)];
+          p.x = x->as<float>();
+          p.y = y->as<float>();
+          p.batch = batch;
+          CheckStatus(kc::GemvRun(p, nullptr), "gemv");
+        });
+        CheckStatus(kc::Synchronize(nullptr), "sync");
+        const double gbs = static_cast<double>(gguf_bytes) / (ms * 1e6);
+        table.AddRow({shape.model, shape.name,
+                      std::to_string(shape.rows) + " x " + std::to_string(shape.cols),
+                      std::string(kernels::DTypeName(t)), std::to_string(batch),
+                      Fixed(static_cast<double>(gguf_bytes) / 1e6, 1), Fixed(ms * 1e3, 1),
+                      Fixed(gbs, 0), Fixed(100.0 * gbs / copy_gbs, 0) + "%"});
+      }
+    }
+  }
+  std::printf("GB/s counts the GGUF weight bytes once per GEMV (activations excluded).\n");
+  table.Print(std::cout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sextant::bench
+
+int main() { return sextant::bench::Run(); }

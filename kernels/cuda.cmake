@@ -1,0 +1,33 @@
+# sextant_kernels_cuda: the CUDA ops (kernels/cuda/), built when nvcc is found.
+# CMAKE_CUDA_RUNTIME_LIBRARY picks the CUDA runtime (Shared by default;
+# scripts/gpu/build.sh links it statically).
+add_library(sextant_kernels_cuda STATIC
+  cuda/device.cpp
+  cuda/gemv_repack.cpp
+  cuda/elementwise.cu
+  cuda/embedding.cu
+  cuda/gemv.cu
+  cuda/norm.cu
+  cuda/rope.cu
+)
+target_include_directories(sextant_kernels_cuda PUBLIC ${PROJECT_SOURCE_DIR})
+if(CMAKE_CUDA_RUNTIME_LIBRARY STREQUAL "Static")
+  set(sextant_cudart CUDA::cudart_static)
+else()
+  set(sextant_cudart CUDA::cudart)
+endif()
+target_link_libraries(sextant_kernels_cuda PUBLIC sextant_kernels ${sextant_cudart})
+target_compile_options(sextant_kernels_cuda PRIVATE
+  $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra --expt-relaxed-constexpr>)
+if(SEXTANT_WERROR)
+  target_compile_options(sextant_kernels_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-Werror=all-warnings>)
+endif()
+sextant_set_warnings(sextant_kernels_cuda)
+
+if(SEXTANT_BUILD_TESTS)
+  sextant_add_test(NAME kernels_cuda_test LABELS gpu
+    SOURCES
+      cuda/cuda_ops_test.cpp
+      cuda/gemv_test.cpp
+    LIBS sextant_kernels_cuda)
+endif()

@@ -1,0 +1,185 @@
+// The CUDA backend's public interface: device buffers, streams and the tensor
+// ops of a decode step. This header includes no CUDA header, so code built by
+// the host C++ compiler can call it; every pointer passed to an op is device
+// memory unless its comment says otherwise.
+//
+// Errors: every entry point checks dtypes and shapes first and returns
+// InvalidArgument (or Unimplemented for a dtype this backend lacks) without
+// launching; a failed CUDA call returns Internal naming the statement, file and
+// line. Ops are asynchronous on the given stream: a launch error may surface
+// only at the next Synchronize.
+//
+// Thread safety: ops on different streams may be issued from different
+// threads; a DeviceBuffer is not synchronized.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "kernels/dtype.h"
+
+namespace sextant::kernels::cuda {
+
+// An opaque cudaStream_t; nullptr is the default (legacy) stream.
+struct StreamOpaque;
+using Stream = StreamOpaque*;
+
+// Number of visible CUDA devices; 0 when there is no driver or no device.
+int DeviceCount();
+
+// "NVIDIA H200, 132 SMs, 139.8 GiB" for device 0, or an error.
+Result<std::string> DeviceDescription();
+
+// Waits until all work issued on `stream` has finished; reports any error an
+// earlier asynchronous launch raised.
+Status Synchronize(Stream stream);
+
+// Owns `bytes` of device memory (cudaMalloc), freed on destruction. Move-only.
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  ~DeviceBuffer();
+  DeviceBuffer(DeviceBuffer&& other) noexcept;
+  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  // Allocates `bytes` (> 0); ResourceExhausted when the device is full.
+  static Result<DeviceBuffer> Allocate(int64_t bytes);
+
+  void* data() const { return data_; }
+  int64_t bytes() const { return bytes_; }
+  template <typename T>
+  T* as() const {
+    return static_cast<T*>(data_);
+  }
+
+  // Synchronous copies of `bytes` (<= this->bytes()) from or to host memory.
+  Status CopyFromHost(const void* host, int64_t bytes);
+  Status CopyToHost(void* host, int64_t bytes) const;
+  // Sets every byte to `value` (synchronous); tests use it to poison outputs.
+  Status Fill(uint8_t value);
+
+ private:
+  void* data_ = nullptr;
+  int64_t bytes_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Element-wise and row ops (float32 activations).
+
+// Gathers rows of an embedding table: out[t, :] = dequant(table[ids[t], :]).
+// The table stays in its GGUF layout (any DType but Q4_1/Q5_0/Q5_1); values
+// are dequantized exactly as the CPU DequantizeRow does. An id outside
+// [0, rows) yields a row of NaN.
+struct EmbeddingParams {
+  DType type = DType::kF32;
+  const void* table = nullptr;  // (rows, row_bytes) bytes
+  int64_t rows = 0;
+  int64_t cols = 0;
+  int64_t row_bytes = 0;         // RowBytes(type, cols)
+  const int32_t* ids = nullptr;  // (n_tokens)
+  int64_t n_tokens = 0;
+  float* out = nullptr;  // (n_tokens, cols)
+};
+Status EmbeddingGather(const EmbeddingParams& p, Stream stream);
+
+// For each of `rows` rows of n: x += delta (when delta is set), then
+// out = x / sqrt(mean(x^2) + eps) * weight (weight may be null). out may alias x.
+struct AddRmsNormParams {
+  float* x = nullptr;             // (rows, n), updated in place when delta is set
+  const float* delta = nullptr;   // (rows, n) or null
+  const float* weight = nullptr;  // (n) or null
+  float* out = nullptr;           // (rows, n)
+  int64_t rows = 0;
+  int64_t n = 0;
+  float eps = 1e-6f;
+};
+Status AddRmsNorm(const AddRmsNormParams& p, Stream stream);
+
+// Per-head RMSNorm in place (qwen3 q/k norm): each head_dim slice of
+// x (n_tokens, n_heads, head_dim) is normalized and scaled by weight (head_dim).
+struct HeadRmsNormParams {
+  float* x = nullptr;
+  const float* weight = nullptr;
+  int64_t n_tokens = 0;
+  int64_t n_heads = 0;
+  int64_t head_dim = 0;
+  float eps = 1e-6f;
+};
+Status HeadRmsNorm(const HeadRmsNormParams& p, Stream stream);
+
+// How rotary pairs sit within a head (as kernels::cpu::RopeLayout).
+enum class RopeLayout {
+  kInterleaved,  // pairs (2i, 2i+1)
+  kSplitHalf,    // pairs (i, i + rope_dim / 2)
+};
+
+// Rotates the first rope_dim dims of every head of x (n_tokens, n_heads,
+// head_dim) in place, token t at angle positions[t] * inv_freq[i] for pair i,
+// computed in float32 like the CPU Rope. rope_dim is even and <= head_dim.
+struct RopeParams {
+  float* x = nullptr;
+  int64_t n_tokens = 0;
+  int64_t n_heads = 0;
+  int64_t head_dim = 0;
+  int64_t rope_dim = 0;
+  const int32_t* positions = nullptr;  // (n_tokens)
+  const float* inv_freq = nullptr;     // (rope_dim / 2)
+  RopeLayout layout = RopeLayout::kSplitHalf;
+};
+Status Rope(const RopeParams& p, Stream stream);
+
+// out[i] = silu(gate[i]) * up[i] for i < n; out may alias gate or up.
+Status SwiGlu(const float* gate, const float* up, float* out, int64_t n, Stream stream);
+
+// x[r, i] += bias[i] for x (rows, n), bias (n).
+Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stream);
+
+// ---------------------------------------------------------------------------
+// Quantized GEMV.
+
+// Largest batch GemvRun accepts.
+inline constexpr int64_t kMaxGemvBatch = 8;
+
+// A weight matrix in the device layout GemvRun reads. Q4_K, F16 and BF16 keep
+// the GGUF row layout; Q8_0, Q4_0 and Q6_K are repacked so that every thread
+// reads 16 aligned bytes: all rows' quants first, then all rows' scales
+// (see internal/gemv_layout.h). F16/BF16 need cols % 8 == 0.
+struct GemvWeights {
+  DType type = DType::kF32;
+  const void* data = nullptr;  // device, layout as above
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
+// Types GemvRun supports: Q8_0, Q4_0, Q4_K, Q6_K, BF16, F16.
+bool GemvSupports(DType t);
+
+// Bytes of the device layout of a rows x cols matrix of type t, or an error
+// when the type or shape is unsupported.
+Result<int64_t> GemvLayoutBytes(DType t, int64_t rows, int64_t cols);
+
+// Converts rows x cols GGUF rows (host memory, row r at src + r * row_bytes)
+// into the device layout, on the host. dst holds GemvLayoutBytes bytes.
+Status RepackForGemv(DType t, const void* src, int64_t rows, int64_t cols, int64_t row_bytes,
+                     std::vector<uint8_t>* dst);
+
+// Repacks host GGUF rows and uploads them into a new buffer; `weights` then
+// points into it.
+Status UploadGemvWeights(DType t, const void* src, int64_t rows, int64_t cols, int64_t row_bytes,
+                         DeviceBuffer* buffer, GemvWeights* weights);
+
+// y[b, r] = sum_k W[r, k] * x[b, k] for b < batch (1..kMaxGemvBatch), with
+// float32 activations and float32 accumulation.
+struct GemvParams {
+  GemvWeights w;
+  const float* x = nullptr;  // (batch, w.cols)
+  float* y = nullptr;        // (batch, w.rows)
+  int64_t batch = 1;
+};
+Status GemvRun(const GemvParams& p, Stream stream);
+
+}  // namespace sextant::kernels::cuda

@@ -1,0 +1,76 @@
+// Test helpers for the CUDA ops: skipping without a GPU, host/device copies
+// with poisoned outputs, and the relative error used to compare with the CPU.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "kernels/cuda/cuda_ops.h"
+
+namespace sextant::kernels::cuda::testing {
+
+// Skips the current test when no CUDA device is visible.
+#define SEXTANT_SKIP_WITHOUT_GPU()                                          \
+  do {                                                                      \
+    if (::sextant::kernels::cuda::DeviceCount() == 0) {                     \
+      GTEST_SKIP() << "no CUDA device (cudaGetDeviceCount failed or is 0)"; \
+    }                                                                       \
+  } while (0)
+
+// A byte pattern that reads as NaN in every float32 lane.
+inline constexpr uint8_t kPoison = 0xFF;
+
+template <typename T>
+DeviceBuffer ToDevice(const std::vector<T>& host) {
+  auto buffer =
+      DeviceBuffer::Allocate(static_cast<int64_t>(std::max<size_t>(1, host.size()) * sizeof(T)));
+  EXPECT_TRUE(buffer.ok()) << buffer.status().ToString();
+  if (!buffer.ok()) return DeviceBuffer();
+  if (!host.empty()) {
+    const Status st =
+        buffer->CopyFromHost(host.data(), static_cast<int64_t>(host.size() * sizeof(T)));
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  return std::move(buffer).value();
+}
+
+// A device buffer of n floats, every byte set to kPoison.
+inline DeviceBuffer PoisonedFloats(int64_t n) {
+  auto buffer = DeviceBuffer::Allocate(n * static_cast<int64_t>(sizeof(float)));
+  EXPECT_TRUE(buffer.ok()) << buffer.status().ToString();
+  if (!buffer.ok()) return DeviceBuffer();
+  const Status st = buffer->Fill(kPoison);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return std::move(buffer).value();
+}
+
+inline std::vector<float> ToHost(const DeviceBuffer& buffer, int64_t n) {
+  std::vector<float> host(static_cast<size_t>(n));
+  const Status st = buffer.CopyToHost(host.data(), n * static_cast<int64_t>(sizeof(float)));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return host;
+}
+
+// ||out - ref|| / ||ref|| in double; infinity when any output is NaN or the
+// sizes differ.
+inline double RelError(const std::vector<float>& out, const std::vector<float>& ref) {
+  if (out.size() != ref.size()) return INFINITY;
+  double diff = 0.0;
+  double norm = 0.0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (std::isnan(out[i])) return INFINITY;
+    const double d = static_cast<double>(out[i]) - static_cast<double>(ref[i]);
+    diff += d * d;
+    norm += static_cast<double>(ref[i]) * static_cast<double>(ref[i]);
+  }
+  return norm == 0.0 ? std::sqrt(diff) : std::sqrt(diff / norm);
+}
+
+// Float32 arithmetic in a different summation order than the CPU.
+inline constexpr double kF32Tolerance = 1e-5;
+
+}  // namespace sextant::kernels::cuda::testing

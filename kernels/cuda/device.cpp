@@ -1,0 +1,85 @@
+// Device queries, stream synchronization and DeviceBuffer.
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/internal/cuda_check.cuh"
+
+namespace sextant::kernels::cuda {
+
+int DeviceCount() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky "no device" error
+    return 0;
+  }
+  return n;
+}
+
+Result<std::string> DeviceDescription() {
+  cudaDeviceProp prop{};
+  CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  char text[1024];
+  std::snprintf(text, sizeof(text), "%s, %d SMs, %.1f GiB, L2 %d MiB, sm_%d%d", prop.name,
+                prop.multiProcessorCount, static_cast<double>(prop.totalGlobalMem) / kGiB,
+                prop.l2CacheSize >> 20, prop.major, prop.minor);
+  return std::string(text);
+}
+
+Status Synchronize(Stream stream) {
+  CUDA_CHECK(cudaStreamSynchronize(internal::ToCuda(stream)));
+  return Status::Ok();
+}
+
+DeviceBuffer::~DeviceBuffer() {
+  if (data_ != nullptr) cudaFree(data_);
+}
+
+DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) cudaFree(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+Result<DeviceBuffer> DeviceBuffer::Allocate(int64_t bytes) {
+  if (bytes <= 0) return InvalidArgumentError("DeviceBuffer: size must be positive");
+  DeviceBuffer buffer;
+  const cudaError_t err = cudaMalloc(&buffer.data_, static_cast<size_t>(bytes));
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    return ResourceExhaustedError("DeviceBuffer: cannot allocate " + std::to_string(bytes) +
+                                  " bytes of device memory");
+  }
+  CUDA_CHECK(err);
+  buffer.bytes_ = bytes;
+  return buffer;
+}
+
+Status DeviceBuffer::CopyFromHost(const void* host, int64_t bytes) {
+  if (bytes < 0 || bytes > bytes_) return OutOfRangeError("DeviceBuffer: copy past the end");
+  CUDA_CHECK(cudaMemcpy(data_, host, static_cast<size_t>(bytes), cudaMemcpyHostToDevice));
+  return Status::Ok();
+}
+
+Status DeviceBuffer::CopyToHost(void* host, int64_t bytes) const {
+  if (bytes < 0 || bytes > bytes_) return OutOfRangeError("DeviceBuffer: copy past the end");
+  CUDA_CHECK(cudaMemcpy(host, data_, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost));
+  return Status::Ok();
+}
+
+Status DeviceBuffer::Fill(uint8_t value) {
+  CUDA_CHECK(cudaMemset(data_, value, static_cast<size_t>(bytes_)));
+  return Status::Ok();
+}
+
+}  // namespace sextant::kernels::cuda

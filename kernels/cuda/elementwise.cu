@@ -1,0 +1,72 @@
+// SwiGLU and bias add: one thread per element, grid-stride.
+#include "kernels/cuda/elementwise.cuh"
+
+#include <algorithm>
+
+#include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/internal/cuda_check.cuh"
+
+namespace sextant::kernels::cuda {
+namespace {
+
+constexpr int kBlock = 256;
+constexpr int64_t kMaxBlocks = 65536;
+
+__global__ void SwiGluKernel(const float* gate, const float* up, float* out, int64_t n) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
+    const float g = gate[i];
+    out[i] = g / (1.0f + expf(-g)) * up[i];
+  }
+}
+
+// x: (rows, n); bias: (n)
+__global__ void BiasAddKernel(float* __restrict__ x, const float* __restrict__ bias, int64_t total,
+                              int64_t n) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < total;
+       i += stride) {
+    x[i] += bias[i % n];
+  }
+}
+
+unsigned int Blocks(int64_t n) {
+  return static_cast<unsigned int>(std::min(kMaxBlocks, (n + kBlock - 1) / kBlock));
+}
+
+}  // namespace
+
+namespace internal {
+
+Status LaunchSwiGlu(const float* gate, const float* up, float* out, int64_t n,
+                    cudaStream_t stream) {
+  SwiGluKernel<<<Blocks(n), kBlock, 0, stream>>>(gate, up, out, n);
+  CUDA_CHECK_LAUNCH();
+  return Status::Ok();
+}
+
+Status LaunchBiasAdd(float* x, const float* bias, int64_t rows, int64_t n, cudaStream_t stream) {
+  BiasAddKernel<<<Blocks(rows * n), kBlock, 0, stream>>>(x, bias, rows * n, n);
+  CUDA_CHECK_LAUNCH();
+  return Status::Ok();
+}
+
+}  // namespace internal
+
+Status SwiGlu(const float* gate, const float* up, float* out, int64_t n, Stream stream) {
+  if (gate == nullptr || up == nullptr || out == nullptr) {
+    return InvalidArgumentError("SwiGlu: null pointer");
+  }
+  if (n < 0) return InvalidArgumentError("SwiGlu: negative size");
+  if (n == 0) return Status::Ok();
+  return internal::LaunchSwiGlu(gate, up, out, n, internal::ToCuda(stream));
+}
+
+Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stream) {
+  if (x == nullptr || bias == nullptr) return InvalidArgumentError("BiasAdd: null pointer");
+  if (rows < 0 || n <= 0) return InvalidArgumentError("BiasAdd: bad shape");
+  if (rows == 0) return Status::Ok();
+  return internal::LaunchBiasAdd(x, bias, rows, n, internal::ToCuda(stream));
+}
+
+}  // namespace sextant::kernels::cuda

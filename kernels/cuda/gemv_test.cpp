@@ -1,0 +1,192 @@
+// The CUDA GEMV against the CPU MatMul, and the host repack.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/internal/blocks.h"
+#include "kernels/cpu/ops.h"
+#include "kernels/cpu/quant_test_util.h"
+#include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/cuda_test_util.h"
+#include "kernels/cuda/internal/gemv_layout.h"
+
+namespace sextant::kernels::cuda {
+namespace {
+
+using cpu::testing::RandomFloats;
+using cpu::testing::RandomRow;
+using testing::kF32Tolerance;
+using testing::PoisonedFloats;
+using testing::RelError;
+using testing::ToDevice;
+using testing::ToHost;
+
+// rows x cols random GGUF rows, each row_bytes apart (>= RowBytes).
+std::vector<uint8_t> RandomMatrix(DType t, int64_t rows, int64_t cols, int64_t row_bytes,
+                                  std::mt19937* rng) {
+  std::vector<uint8_t> m(static_cast<size_t>(rows * row_bytes), 0xAB);
+  for (int64_t r = 0; r < rows; ++r) {
+    const auto row = RandomRow(t, cols, rng);
+    std::memcpy(m.data() + r * row_bytes, row.data(), row.size());
+  }
+  return m;
+}
+
+struct Shape {
+  int64_t rows;
+  int64_t cols;
+};
+
+std::vector<Shape> ShapesFor(DType t) {
+  if (BlockElements(t) == cpu::internal::kQkK) {
+    return {{1, 256}, {37, 4096}, {67, 4864}, {131, 14336}, {4, 512}};
+  }
+  return {{1, 32}, {5, 896}, {33, 4864}, {129, 4096}, {7, 14336}, {3, 64}};
+}
+
+class GemvTest : public ::testing::TestWithParam<DType> {};
+
+TEST_P(GemvTest, MatchesCpuMatMulForEveryBatch) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  const DType t = GetParam();
+  std::mt19937 rng(static_cast<uint32_t>(t) * 31 + 1);
+  for (const Shape& s : ShapesFor(t)) {
+    // One shape with padded rows, to test the repack's row stride.
+    const int64_t row_bytes = *RowBytes(t, s.cols) + (s.rows == 5 || s.rows == 37 ? 64 : 0);
+    const std::vector<uint8_t> host = RandomMatrix(t, s.rows, s.cols, row_bytes, &rng);
+    DeviceBuffer d_w;
+    GemvWeights w;
+    const Status up = UploadGemvWeights(t, host.data(), s.rows, s.cols, row_bytes, &d_w, &w);
+    ASSERT_TRUE(up.ok()) << up.ToString();
+    const std::vector<float> x = RandomFloats(kMaxGemvBatch * s.cols, &rng);
+    std::vector<float> ref(static_cast<size_t>(kMaxGemvBatch * s.rows));
+    const cpu::MatrixView view{t, host.data(), s.rows, s.cols, row_bytes};
+    cpu::MatMul(view, x.data(), kMaxGemvBatch, ref.data(), nullptr);
+    DeviceBuffer d_x = ToDevice(x);
+    for (int64_t batch = 1; batch <= kMaxGemvBatch; ++batch) {
+      DeviceBuffer d_y = PoisonedFloats(kMaxGemvBatch * s.rows);
+      GemvParams p;
+      p.w = w;
+      p.x = d_x.as<float>();
+      p.y = d_y.as<float>();
+      p.batch = batch;
+      const Status st = GemvRun(p, nullptr);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      ASSERT_TRUE(Synchronize(nullptr).ok());
+      std::vector<float> out = ToHost(d_y, kMaxGemvBatch * s.rows);
+      // Rows past the batch stay poisoned.
+      for (int64_t i = batch * s.rows; i < kMaxGemvBatch * s.rows; ++i) {
+        ASSERT_TRUE(std::isnan(out[static_cast<size_t>(i)])) << "wrote past the batch";
+      }
+      out.resize(static_cast<size_t>(batch * s.rows));
+      const std::vector<float> want(ref.begin(), ref.begin() + batch * s.rows);
+      EXPECT_LT(RelError(out, want), kF32Tolerance)
+          << DTypeName(t) << " " << s.rows << "x" << s.cols << " batch " << batch;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, GemvTest,
+                         ::testing::Values(DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K,
+                                           DType::kBF16, DType::kF16),
+                         [](const auto& type_info) {
+                           return std::string(DTypeName(type_info.param));
+                         });
+
+TEST(GemvShapeTest, ChecksTypesAndShapes) {
+  EXPECT_TRUE(GemvSupports(DType::kQ4_K));
+  EXPECT_FALSE(GemvSupports(DType::kQ4_1));
+  EXPECT_FALSE(GemvSupports(DType::kF32));
+  EXPECT_EQ(GemvLayoutBytes(DType::kQ5_0, 4, 32).status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(GemvLayoutBytes(DType::kQ8_0, 4, 48).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GemvLayoutBytes(DType::kQ4_K, 4, 896).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GemvLayoutBytes(DType::kF16, 4, 12).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GemvLayoutBytes(DType::kBF16, 0, 16).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(GemvLayoutBytes(DType::kBF16, int64_t{1} << 40, 4096).status().code(),
+            StatusCode::kInvalidArgument);
+  auto bytes = GemvLayoutBytes(DType::kF16, 3, 8);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(*bytes, 3 * 8 * 2);
+}
+
+TEST(GemvShapeTest, RepackRejectsShortRows) {
+  std::vector<uint8_t> src(64 * 34);
+  std::vector<uint8_t> dst;
+  EXPECT_EQ(RepackForGemv(DType::kQ8_0, src.data(), 2, 64, 67, &dst).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RepackForGemv(DType::kQ8_0, nullptr, 2, 64, 68, &dst).code(),
+            StatusCode::kInvalidArgument);
+}
+
+// Reads the repacked layout back into GGUF blocks, byte for byte.
+TEST(GemvShapeTest, RepackKeepsEveryByte) {
+  std::mt19937 rng(9);
+  for (const DType t : {DType::kQ8_0, DType::kQ4_0, DType::kQ6_K, DType::kQ4_K, DType::kF16}) {
+    constexpr int64_t kRows = 3;
+    constexpr int64_t kCols = 512;
+    const int64_t row_bytes = *RowBytes(t, kCols);
+    const std::vector<uint8_t> src = RandomMatrix(t, kRows, kCols, row_bytes, &rng);
+    std::vector<uint8_t> dst;
+    ASSERT_TRUE(RepackForGemv(t, src.data(), kRows, kCols, row_bytes, &dst).ok());
+    const auto layout = internal::MakeGemvLayout(t, kRows, kCols);
+    ASSERT_EQ(static_cast<int64_t>(dst.size()), layout.total);
+    const int64_t n_blocks = kCols / BlockElements(t);
+    const int64_t block_bytes = BlockBytes(t);
+    for (int64_t r = 0; r < kRows; ++r) {
+      for (int64_t b = 0; b < n_blocks; ++b) {
+        std::vector<uint8_t> block(static_cast<size_t>(block_bytes));
+        const uint8_t* q = dst.data() + r * layout.quant_bytes_per_row;
+        if (t == DType::kQ8_0 || t == DType::kQ4_0) {
+          const int64_t qs = block_bytes - 2;
+          std::memcpy(block.data(), dst.data() + layout.scale_offset + (r * n_blocks + b) * 2, 2);
+          std::memcpy(block.data() + 2, q + b * qs, static_cast<size_t>(qs));
+        } else if (t == DType::kQ6_K) {
+          std::memcpy(block.data(), q + b * internal::kQ6KPackedQuantBytes,
+                      internal::kQ6KPackedQuantBytes);
+          std::memcpy(block.data() + cpu::internal::kQ6_KScales,
+                      dst.data() + layout.scale_offset + (r * n_blocks + b) * 16, 16);
+          std::memcpy(block.data() + cpu::internal::kQ6_KD,
+                      dst.data() + layout.d_offset + (r * n_blocks + b) * 2, 2);
+        } else {
+          std::memcpy(block.data(), q + b * block_bytes, static_cast<size_t>(block_bytes));
+        }
+        ASSERT_EQ(std::memcmp(block.data(), src.data() + r * row_bytes + b * block_bytes,
+                              static_cast<size_t>(block_bytes)),
+                  0)
+            << DTypeName(t) << " row " << r << " block " << b;
+      }
+    }
+  }
+}
+
+TEST(GemvRunTest, RejectsBadArguments) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  auto w_buf = DeviceBuffer::Allocate(4096);
+  auto x_buf = DeviceBuffer::Allocate(4096);
+  ASSERT_TRUE(w_buf.ok() && x_buf.ok());
+  GemvParams p;
+  p.w = {DType::kQ8_0, w_buf->data(), 2, 64};
+  p.x = x_buf->as<float>();
+  p.y = x_buf->as<float>() + 512;
+  p.batch = 0;
+  EXPECT_EQ(GemvRun(p, nullptr).code(), StatusCode::kInvalidArgument);
+  p.batch = kMaxGemvBatch + 1;
+  EXPECT_EQ(GemvRun(p, nullptr).code(), StatusCode::kInvalidArgument);
+  p.batch = 1;
+  p.x = x_buf->as<float>() + 1;
+  EXPECT_EQ(GemvRun(p, nullptr).code(), StatusCode::kInvalidArgument);
+  p.x = nullptr;
+  EXPECT_EQ(GemvRun(p, nullptr).code(), StatusCode::kInvalidArgument);
+  p.x = x_buf->as<float>();
+  p.w.type = DType::kQ5_1;
+  EXPECT_EQ(GemvRun(p, nullptr).code(), StatusCode::kUnimplemented);
+  p.w.type = DType::kQ8_0;
+  EXPECT_TRUE(GemvRun(p, nullptr).ok());
+  EXPECT_TRUE(Synchronize(nullptr).ok());
+}
+
+}  // namespace
+}  // namespace sextant::kernels::cuda
