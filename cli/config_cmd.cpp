@@ -14,6 +14,7 @@
 #include "common/config.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "llm/runtime/runtime_config.h"
 
 namespace sextant::cli {
 namespace {
@@ -149,7 +150,10 @@ void ShowKeys(const ConfigRegistry& registry, bool json) {
 
 }  // namespace
 
-void DeclareAllConfig(ConfigRegistry& registry) { DeclareCommonConfig(registry); }
+void DeclareAllConfig(ConfigRegistry& registry) {
+  DeclareCommonConfig(registry);
+  llm::DeclareLlmConfig(registry);
+}
 
 void AddGlobalFlags(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<GlobalFlags>();

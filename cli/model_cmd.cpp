@@ -63,8 +63,8 @@ int RunTokenize(const TokenizeFlags& f) {
   return 0;
 }
 
-int RunInfo(const ModelFlags& f, bool json) {
-  auto model = LoadModelVerbose(f, /*quiet=*/true);
+int RunInfo(const ModelFlags& f, const Config& config, bool json) {
+  auto model = LoadModelVerbose(f, config, /*quiet=*/true);
   if (!model.ok()) return PrintError(model.status());
   const Json info = ModelInfoJson(**model);
   if (json) {
@@ -82,8 +82,8 @@ struct GenerateFlags {
   bool no_bos = false;
 };
 
-int RunGenerate(const ModelFlags& mf, const GenerateFlags& f) {
-  auto model = LoadModelVerbose(mf, /*quiet=*/false);
+int RunGenerate(const ModelFlags& mf, const Config& config, const GenerateFlags& f) {
+  auto model = LoadModelVerbose(mf, config, /*quiet=*/false);
   if (!model.ok()) return PrintError(model.status());
   const llm::Tokenizer& tok = (*model)->tokenizer();
   llm::EncodeOptions enc;
@@ -110,8 +110,8 @@ int RunGenerate(const ModelFlags& mf, const GenerateFlags& f) {
   return 0;
 }
 
-int RunChat(const ModelFlags& mf, const ChatFlags& f) {
-  auto model = LoadModelVerbose(mf, /*quiet=*/false);
+int RunChat(const ModelFlags& mf, const Config& config, const ChatFlags& f) {
+  auto model = LoadModelVerbose(mf, config, /*quiet=*/false);
   if (!model.ok()) return PrintError(model.status());
   auto kind = llm::ChooseChatTemplate((*model)->tokenizer(), f.template_name);
   if (!kind.ok()) return PrintError(kind.status());
@@ -156,8 +156,9 @@ void AddModelCommand(CLI::App& app, Context& ctx) {
   auto info_json = std::make_shared<bool>(false);
   AddModelFlags(*info, *info_flags);
   info->add_flag("--json", *info_json, "Print JSON");
-  info->callback(
-      [&ctx, info_flags, info_json] { ctx.exit_code = RunInfo(*info_flags, *info_json); });
+  info->callback([&ctx, info_flags, info_json] {
+    ctx.exit_code = RunInfo(*info_flags, *ctx.config, *info_json);
+  });
 
   auto* tokenize = model->add_subcommand("tokenize", "Print the token ids of a text");
   auto tf = std::make_shared<TokenizeFlags>();
@@ -176,7 +177,7 @@ void AddModelCommand(CLI::App& app, Context& ctx) {
   AddGenerationFlags(*generate, gf->gen);
   generate->add_flag("--ids", gf->ids, "Print generated token ids instead of text");
   generate->add_flag("--no-bos", gf->no_bos, "Do not prepend BOS even if the model asks for it");
-  generate->callback([&ctx, gmf, gf] { ctx.exit_code = RunGenerate(*gmf, *gf); });
+  generate->callback([&ctx, gmf, gf] { ctx.exit_code = RunGenerate(*gmf, *ctx.config, *gf); });
 
   auto* chat = model->add_subcommand("chat", "Interactive multi-turn chat (/reset, /exit)");
   auto cmf = std::make_shared<ModelFlags>();
@@ -185,7 +186,7 @@ void AddModelCommand(CLI::App& app, Context& ctx) {
   AddGenerationFlags(*chat, cf->gen);
   chat->add_option("--template", cf->template_name, "chatml, llama3 or mistral (default: detect)");
   chat->add_option("--system", cf->system, "System prompt");
-  chat->callback([&ctx, cmf, cf] { ctx.exit_code = RunChat(*cmf, *cf); });
+  chat->callback([&ctx, cmf, cf] { ctx.exit_code = RunChat(*cmf, *ctx.config, *cf); });
 
   auto* synth = model->add_subcommand("synth", "Write a random-weight GGUF with a real shape");
   auto sf = std::make_shared<SynthFlags>();

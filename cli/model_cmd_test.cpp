@@ -123,6 +123,12 @@ TEST_F(CliTest, ModelErrorsAreClear) {
   RunResult ctx = Run({"model", "generate", dir.string(), "--prompt", "x", "--context", "100000"});
   EXPECT_EQ(ctx.exit_code, 1);
   EXPECT_TRUE(Contains(ctx.err, "exceeds the model's context length 512")) << ctx.err;
+  RunResult by_config = Run({"--set", "llm.context=100000", "model", "info", dir.string()});
+  EXPECT_EQ(by_config.exit_code, 1);
+  EXPECT_TRUE(Contains(by_config.err, "requested context 100000")) << by_config.err;
+  RunResult by_memory = Run({"--set", "llm.max_memory_mb=1", "model", "info", dir.string()});
+  EXPECT_EQ(by_memory.exit_code, 1);
+  EXPECT_TRUE(Contains(by_memory.err, "over the limit of 1.0 MiB")) << by_memory.err;
   RunResult sampling = Run({"model", "generate", dir.string(), "--prompt", "x", "--top-p", "2"});
   EXPECT_EQ(sampling.exit_code, 1);
   EXPECT_TRUE(Contains(sampling.err, "top_p")) << sampling.err;

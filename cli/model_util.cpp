@@ -5,13 +5,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "llm/runtime/runtime_config.h"
+
 namespace sextant::cli {
 
 void AddModelFlags(CLI::App& cmd, ModelFlags& flags) {
   cmd.add_option("FILE", flags.file, "GGUF file or safetensors model folder")->required();
-  cmd.add_option("--threads", flags.threads, "CPU threads (default: all cores)");
+  cmd.add_option("--threads", flags.threads, "CPU threads (default: llm.threads, 0 = all cores)");
   cmd.add_option("--context", flags.context,
-                 "Positions per sequence (default: min(model's, 4096))");
+                 "Positions per sequence (default: llm.context, 0 = min(model's, 4096))");
 }
 
 int PrintError(const Status& status) {
@@ -19,10 +21,11 @@ int PrintError(const Status& status) {
   return 1;
 }
 
-Result<std::unique_ptr<llm::Model>> LoadModelVerbose(const ModelFlags& flags, bool quiet) {
-  llm::LoadOptions options;
-  options.threads = flags.threads;
-  options.context = flags.context;
+Result<std::unique_ptr<llm::Model>> LoadModelVerbose(const ModelFlags& flags, const Config& config,
+                                                     bool quiet) {
+  llm::LoadOptions options = llm::LoadOptionsFromConfig(config);
+  if (flags.threads > 0) options.threads = flags.threads;
+  if (flags.context > 0) options.context = flags.context;
   return llm::Model::Load(flags.file, options, [&](const llm::MemoryEstimate& m) {
     if (!quiet) std::fprintf(stderr, "memory: %s\n", m.ToString().c_str());
   });

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "llm/chat_model.h"
@@ -28,9 +29,11 @@ struct ModelFlags {
 };
 void AddModelFlags(CLI::App& cmd, ModelFlags& flags);
 
-// Loads the model; unless quiet, prints "model: ..." and the memory estimate
-// to stderr before the large allocations.
-Result<std::unique_ptr<llm::Model>> LoadModelVerbose(const ModelFlags& flags, bool quiet);
+// Loads the model with the llm.* config keys, overridden by the flags that
+// were given; unless quiet, prints the memory estimate to stderr before the
+// large allocations.
+Result<std::unique_ptr<llm::Model>> LoadModelVerbose(const ModelFlags& flags, const Config& config,
+                                                     bool quiet);
 
 // Prints "error: <message>" to stderr and returns exit code 1.
 int PrintError(const Status& status);

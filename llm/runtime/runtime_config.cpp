@@ -1,0 +1,48 @@
+#include "llm/runtime/runtime_config.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace sextant::llm {
+namespace {
+
+constexpr int64_t kMaxThreads = 1024;
+constexpr int64_t kMaxContext = int64_t{1} << 24;
+constexpr int64_t kMaxBatch = 1 << 16;
+constexpr int64_t kMiB = int64_t{1} << 20;
+constexpr int64_t kMaxMemoryMb = int64_t{1} << 30;
+
+}  // namespace
+
+void DeclareLlmConfig(ConfigRegistry& registry) {
+  const ConfigKey keys[] = {
+      ConfigKey::Int("llm.threads", 0, "Embedded runtime: CPU threads (0: all cores)")
+          .Range(0, kMaxThreads),
+      ConfigKey::Int("llm.context", 0,
+                     "Embedded runtime: positions per sequence (0: min(model's, 4096))")
+          .Range(0, kMaxContext),
+      ConfigKey::Int("llm.batch", LoadOptions{}.n_batch,
+                     "Embedded runtime: tokens per forward step during prefill")
+          .Range(1, kMaxBatch),
+      ConfigKey::Int("llm.max_memory_mb", 0,
+                     "Embedded runtime: refuse to load a model needing more (0: no limit)")
+          .Range(0, kMaxMemoryMb),
+  };
+  for (const ConfigKey& key : keys) {
+    if (Status st = registry.Declare(key); !st.ok()) {
+      std::fprintf(stderr, "config declaration error: %s\n", st.message().c_str());
+      std::abort();
+    }
+  }
+}
+
+LoadOptions LoadOptionsFromConfig(const Config& config) {
+  LoadOptions o;
+  o.threads = static_cast<int>(config.GetInt("llm.threads"));
+  o.context = config.GetInt("llm.context");
+  o.n_batch = config.GetInt("llm.batch");
+  o.max_memory_bytes = config.GetInt("llm.max_memory_mb") * kMiB;
+  return o;
+}
+
+}  // namespace sextant::llm
