@@ -19,8 +19,12 @@ namespace {
 using internal::GemvLayout;
 using internal::kWarpSize;
 
+// Warps per block: up to 4, fewer for short rows so that threads are not
+// left idle (see WarpsFor).
 constexpr int kGemvWarps = 4;
 constexpr int kGemvThreads = kGemvWarps * kWarpSize;
+// A warp should get at least this many 16-byte steps of a row.
+constexpr int64_t kMinStepsPerWarp = 64;
 // Caps registers at 128 per thread, for at least 16 warps per multiprocessor.
 constexpr int kGemvMinBlocks = 4;
 
@@ -302,8 +306,10 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
     tr[r] = Traits(w, layout, row0 + r < rows ? row0 + r : rows - 1, cols);
   float acc[kR][kB] = {};
   const int64_t steps = cols / Traits::kElems;
+  const auto threads = static_cast<int64_t>(blockDim.x);
+  const int n_warps = static_cast<int>(blockDim.x) / kWarpSize;
 #pragma unroll kUnroll
-  for (int64_t c = static_cast<int64_t>(threadIdx.x); c < steps; c += kGemvThreads) {
+  for (int64_t c = static_cast<int64_t>(threadIdx.x); c < steps; c += threads) {
     typename Traits::Raw raw[kR];
 #pragma unroll
     for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c);
@@ -358,9 +364,16 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
     const int b = static_cast<int>(threadIdx.x) % kB;
     float sum = 0.0f;
 #pragma unroll
-    for (int i = 0; i < kGemvWarps; ++i) sum += partial[i][r][b];
+    for (int i = 0; i < n_warps; ++i) sum += partial[i][r][b];
     if (b < batch && row0 + r < rows) y[b * rows + row0 + r] = sum;
   }
+}
+
+// 1, 2 or 4 warps, so that each warp has kMinStepsPerWarp steps when the row allows.
+int WarpsFor(int64_t steps) {
+  int warps = 1;
+  while (warps < kGemvWarps && steps >= 2 * warps * kMinStepsPerWarp) warps *= 2;
+  return warps;
 }
 
 template <class Traits, int kB>
@@ -368,9 +381,10 @@ void LaunchBatch(const GemvParams& p, cudaStream_t stream) {
   const GemvLayout layout = internal::MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
   constexpr int kR = RowsPerWarp<Traits>(kB);
   const unsigned int grid = internal::GridFor(p.w.rows, kR);
-  GemvKernel<Traits, kB><<<grid, kGemvThreads, 0, stream>>>(static_cast<const uint8_t*>(p.w.data),
-                                                            layout, p.w.rows, p.w.cols, p.x, p.y,
-                                                            static_cast<int>(p.batch));
+  const int threads = WarpsFor(p.w.cols / Traits::kElems) * kWarpSize;
+  GemvKernel<Traits, kB><<<grid, threads, 0, stream>>>(static_cast<const uint8_t*>(p.w.data),
+                                                       layout, p.w.rows, p.w.cols, p.x, p.y,
+                                                       static_cast<int>(p.batch));
 }
 
 template <class Traits>
