@@ -9,6 +9,7 @@ add_library(sextant_kernels_cuda STATIC
   cuda/gemv.cu
   cuda/norm.cu
   cuda/rope.cu
+  cuda/sampling.cu
 )
 target_include_directories(sextant_kernels_cuda PUBLIC ${PROJECT_SOURCE_DIR})
 if(CMAKE_CUDA_RUNTIME_LIBRARY STREQUAL "Static")
@@ -29,5 +30,6 @@ if(SEXTANT_BUILD_TESTS)
     SOURCES
       cuda/cuda_ops_test.cpp
       cuda/gemv_test.cpp
+      cuda/sampling_test.cpp
     LIBS sextant_kernels_cuda)
 endif()

@@ -138,6 +138,11 @@ Status SwiGlu(const float* gate, const float* up, float* out, int64_t n, Stream 
 // x[r, i] += bias[i] for x (rows, n), bias (n).
 Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stream);
 
+// ids[r] = the index of the largest logits[r, i] for logits (rows, n): greedy
+// sampling. Equal values go to the lowest index, as on the CPU; NaN is never
+// picked (a row of only NaN gives 0).
+Status ArgmaxRows(const float* logits, int64_t rows, int64_t n, int32_t* ids, Stream stream);
+
 // ---------------------------------------------------------------------------
 // Quantized GEMV.
 
