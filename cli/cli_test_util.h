@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,13 +23,6 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-
-inline std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -69,8 +60,8 @@ class CliTest : public ::testing::Test {
     EXPECT_EQ(waitpid(pid, &status, 0), pid);
     EXPECT_TRUE(WIFEXITED(status)) << "status " << status;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = ReadAll(out_path);
-    result.err = ReadAll(err_path);
+    result.out = testing::ReadFile(out_path);
+    result.err = testing::ReadFile(err_path);
     return result;
   }
 

@@ -10,6 +10,7 @@
 #include "cli/cli_test_util.h"
 #include "common/json.h"
 #include "common/testing/testdata.h"
+#include "llm/runtime/reference_test_util.h"
 
 namespace sextant {
 namespace {
@@ -18,11 +19,7 @@ namespace fs = std::filesystem;
 using ::sextant::testing::Contains;
 
 Json Reference(const fs::path& dir) {
-  JsonLimits limits;
-  limits.max_bytes = size_t{64} << 20;
-  auto j = ParseJson(ReadAll(dir / "reference.json"), limits);
-  EXPECT_TRUE(j.ok());
-  return j.ok() ? *j : Json();
+  return llm::testing::ReadReferenceJson(dir / "reference.json");
 }
 
 std::string JoinIds(const Json& ids) {

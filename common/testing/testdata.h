@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sextant::testing {
@@ -19,6 +20,10 @@ std::filesystem::path SourceRoot();
 // Writes `text` to `path` (binary), creating parent directories; aborts the
 // test program when that fails, since the test environment is then broken.
 void WriteFile(const std::filesystem::path& path, std::string_view text);
+
+// The whole file at `path` (binary), or "" after failing the current test
+// when it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
 
 // Whether `text` contains `part`.
 inline bool Contains(std::string_view text, std::string_view part) {

@@ -1,8 +1,5 @@
 #include "llm/runtime/chat_template.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "common/testing/testdata.h"
@@ -58,10 +55,7 @@ TEST(DetectChatTemplateTest, RecognizesMarkers) {
 
 TEST(DetectChatTemplateTest, ReadsTheModelsTemplate) {
   SEXTANT_TESTDATA_OR_SKIP(path, "models/tiny-llama/tokenizer_config.json");
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Json> config = ParseJson(text.str());
+  Result<Json> config = ParseJson(::sextant::testing::ReadFile(path));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const std::string jinja = config->at("chat_template").get<std::string>();
   EXPECT_EQ(DetectChatTemplate(jinja), ChatTemplateKind::kChatML);
@@ -89,10 +83,7 @@ TEST(RenderOptionsTest, FollowsTheTemplateText) {
 
 TEST(RenderChatMLTest, MatchesTransformersReference) {
   SEXTANT_TESTDATA_OR_SKIP(path, "models/tiny-llama/reference.json");
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Json> reference = ParseJson(text.str());
+  Result<Json> reference = ParseJson(::sextant::testing::ReadFile(path));
   ASSERT_TRUE(reference.ok()) << reference.status().ToString();
   const Json& example = reference->at("chat_template_example");
   Result<std::vector<Message>> messages = MessagesFromJson(example.at("messages"));

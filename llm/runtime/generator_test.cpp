@@ -5,11 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/json.h"
 #include "common/testing/testdata.h"
+#include "llm/runtime/reference_test_util.h"
 #include "llm/runtime/runtime_chat_model.h"
 
 namespace sextant::llm {
@@ -22,14 +20,8 @@ class GeneratorTest : public ::testing::Test {
   void SetUp() override {
     SEXTANT_TESTDATA_OR_SKIP(dir, "models/tiny-llama");
     dir_ = dir;
-    std::ifstream in(dir_ / "reference.json", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    JsonLimits limits;
-    limits.max_bytes = size_t{64} << 20;
-    auto ref = ParseJson(ss.str(), limits);
-    ASSERT_TRUE(ref.ok());
-    ref_ = *ref;
+    ref_ = testing::ReadReferenceJson(dir_ / "reference.json");
+    ASSERT_FALSE(ref_.is_null());
     LoadOptions options;
     options.threads = 2;
     options.context = 256;

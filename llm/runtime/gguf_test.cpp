@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "common/json.h"
 #include "common/testing/testdata.h"
 #include "kernels/dtype.h"
 #include "llm/runtime/readers_test_util.h"
+#include "llm/runtime/reference_test_util.h"
 
 namespace sextant::llm {
 namespace {
@@ -17,20 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace ::sextant::llm::testing;  // NOLINT(google-build-using-namespace)
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Json ReadJsonOrDie(const fs::path& path) {
-  JsonLimits limits;
-  limits.max_bytes = 64u << 20;
-  auto json = ParseJson(ReadAll(path), limits);
-  EXPECT_TRUE(json.ok()) << path << ": " << json.status().ToString();
-  return json.ok() ? *json : Json();
-}
+using ::sextant::testing::ReadFile;
 
 // Checks one GGUF file against its reference.json variant entry.
 void CheckAgainstReference(const fs::path& dir, const Json& gguf_ref) {
@@ -89,7 +76,7 @@ TEST(GgufFileTest, TinyModelsMatchReference) {
   int checked = 0;
   for (const char* model : {"tiny-llama", "tiny-qwen2"}) {
     const fs::path dir = models / model;
-    const Json ref = ReadJsonOrDie(dir / "reference.json");
+    const Json ref = ReadReferenceJson(dir / "reference.json");
     for (const auto& [variant, entry] : ref.at("variants").items()) {
       if (!entry.contains("gguf")) continue;
       CheckAgainstReference(dir, entry.at("gguf"));
@@ -101,7 +88,7 @@ TEST(GgufFileTest, TinyModelsMatchReference) {
 
 TEST(GgufFileTest, TokenizerArraysHaveTypedGetters) {
   SEXTANT_TESTDATA_OR_SKIP(dir, "models/tiny-llama");
-  const Json ref = ReadJsonOrDie(dir / "reference.json");
+  const Json ref = ReadReferenceJson(dir / "reference.json");
   const fs::path path = dir / ref["variants"]["gguf-F32"]["gguf"]["file"].get<std::string>();
   auto file = GgufFile::Open(path);
   ASSERT_TRUE(file.ok()) << file.status().ToString();

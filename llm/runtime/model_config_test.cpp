@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "common/testing/testdata.h"
 #include "llm/runtime/gguf.h"
+#include "llm/runtime/reference_test_util.h"
 
 namespace sextant::llm {
 namespace {
@@ -21,12 +20,7 @@ Json TinyLlamaConfig() {
       "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64}})");
 }
 
-Json ReadReference(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Json::parse(ss.str());
-}
+using testing::ReadReferenceJson;
 
 TEST(ModelConfigTest, ReadsTransformersConfigs) {
   auto c = ModelConfigFromHf(TinyLlamaConfig());
@@ -93,7 +87,7 @@ TEST(ModelConfigTest, MalformedConfigsGiveClearErrors) {
 
 TEST(ModelConfigTest, Llama3InverseFrequenciesMatchTransformers) {
   SEXTANT_TESTDATA_OR_SKIP(ref_path, "models/tiny-llama/reference.json");
-  const Json ref = ReadReference(ref_path);
+  const Json ref = ReadReferenceJson(ref_path);
   const auto hf = ref["rope_freqs_check"]["hf_inv_freq"].get<std::vector<float>>();
   const auto factors = ref["rope_freqs_check"]["rope_freqs"].get<std::vector<float>>();
   auto c = ModelConfigFromHf(TinyLlamaConfig());

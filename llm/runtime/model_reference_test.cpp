@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
 #include "common/testing/testdata.h"
 #include "llm/runtime/model.h"
+#include "llm/runtime/reference_test_util.h"
 
 namespace sextant::llm {
 namespace {
@@ -33,16 +32,7 @@ std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
   return s;
 }
 
-Json ReadJson(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  JsonLimits limits;
-  limits.max_bytes = size_t{64} << 20;
-  auto parsed = ParseJson(ss.str(), limits);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-  return parsed.ok() ? *parsed : Json();
-}
+using testing::ReadReferenceJson;
 
 std::vector<int32_t> Ids(const Json& j) { return j.get<std::vector<int32_t>>(); }
 
@@ -65,7 +55,7 @@ class ModelReferenceTest : public ::testing::TestWithParam<Case> {
   void SetUp() override {
     SEXTANT_TESTDATA_OR_SKIP(dir, fs::path("models") / GetParam().model);
     dir_ = dir;
-    ref_ = ReadJson(dir_ / "reference.json");
+    ref_ = ReadReferenceJson(dir_ / "reference.json");
     auto it = ref_["variants"].find(GetParam().variant);
     if (it == ref_["variants"].end()) GTEST_SKIP() << "variant absent from reference.json";
     variant_ = *it;

@@ -4,13 +4,12 @@
 
 #include <bit>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "common/testing/testdata.h"
 #include "llm/runtime/gguf.h"
 #include "llm/runtime/readers_test_util.h"
+#include "llm/runtime/reference_test_util.h"
 
 namespace sextant::llm {
 namespace {
@@ -21,20 +20,8 @@ using ::sextant::testing::Contains;
 using ::sextant::testing::TempDir;
 using ::sextant::testing::WriteFile;
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Json ReadJson(const fs::path& path) {
-  JsonLimits limits;
-  limits.max_bytes = 64u << 20;
-  auto json = ParseJson(ReadAll(path), limits);
-  EXPECT_TRUE(json.ok()) << path << ": " << json.status().ToString();
-  return json.ok() ? *json : Json();
-}
+using ::sextant::llm::testing::ReadReferenceJson;
+using ::sextant::testing::ReadFile;
 
 std::string Bytes(const SafetensorsTensor& t) {
   return {reinterpret_cast<const char*>(t.data), static_cast<size_t>(t.n_bytes)};
@@ -45,7 +32,7 @@ TEST(SafetensorsModelTest, TinyModelsMatchReference) {
   for (const char* name : {"tiny-llama", "tiny-qwen2"}) {
     SCOPED_TRACE(name);
     const fs::path dir = models / name;
-    const Json ref = ReadJson(dir / "reference.json");
+    const Json ref = ReadReferenceJson(dir / "reference.json");
     auto model = SafetensorsModel::Open(dir);
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     EXPECT_EQ((*model)->dir(), dir);
@@ -68,7 +55,7 @@ TEST(SafetensorsModelTest, TinyModelsMatchReference) {
     const SafetensorsTensor& last = (*file)->tensors().back();
     const auto* first = (*file)->tensors().front().data;
     EXPECT_EQ(last.data + last.n_bytes - first, bytes);
-    const std::string raw = ReadAll(dir / "model.safetensors");
+    const std::string raw = ReadFile(dir / "model.safetensors");
     uint64_t header_size = 0;
     std::memcpy(&header_size, raw.data(), sizeof(header_size));
     EXPECT_EQ(raw.size(), sizeof(header_size) + header_size + static_cast<uint64_t>(bytes));
@@ -78,7 +65,7 @@ TEST(SafetensorsModelTest, TinyModelsMatchReference) {
 // The F32 GGUF holds 1-D tensors converted exactly from the bf16 safetensors.
 TEST(SafetensorsModelTest, NormWeightsEqualTheF32Gguf) {
   SEXTANT_TESTDATA_OR_SKIP(dir, "models/tiny-llama");
-  const Json ref = ReadJson(dir / "reference.json");
+  const Json ref = ReadReferenceJson(dir / "reference.json");
   auto model = SafetensorsModel::Open(dir);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   auto gguf = GgufFile::Open(dir / ref["variants"]["gguf-F32"]["gguf"]["file"].get<std::string>());
@@ -104,7 +91,7 @@ TEST(SafetensorsModelTest, ShardedModel) {
   auto whole = SafetensorsFile::Open(src / "model.safetensors");
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   TempDir dir;
-  WriteFile(dir.path() / "config.json", ReadAll(src / "config.json"));
+  WriteFile(dir.path() / "config.json", ReadFile(src / "config.json"));
   std::vector<StTensor> shards[2];
   Json weight_map = Json::object();
   const std::string names[2] = {"model-00001-of-00002.safetensors",
@@ -121,7 +108,7 @@ TEST(SafetensorsModelTest, ShardedModel) {
 
   auto model = SafetensorsModel::Open(dir.path());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  EXPECT_EQ((*model)->config(), ReadJson(src / "config.json"));
+  EXPECT_EQ((*model)->config(), ReadReferenceJson(src / "config.json"));
   ASSERT_EQ((*model)->tensors().size(), (*whole)->tensors().size());
   for (const SafetensorsTensor& t : (*whole)->tensors()) {
     const SafetensorsTensor* got = (*model)->Find(t.name);

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -17,6 +16,7 @@
 #include "common/json.h"
 #include "common/testing/testdata.h"
 #include "llm/runtime/gguf.h"
+#include "llm/runtime/reference_test_util.h"
 #include "llm/runtime/tokenizer.h"
 
 namespace sextant::llm {
@@ -29,14 +29,11 @@ struct VectorCase {
   std::vector<int32_t> ids;
 };
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using ::sextant::testing::ReadFile;
 
 // Reads <vocab>.inp / <vocab>.out as llama.cpp's test-tokenizer-0 does.
 std::vector<VectorCase> ReadVectors(const fs::path& inp, const fs::path& out) {
-  const std::string raw = ReadAll(inp);
+  const std::string raw = ReadFile(inp);
   const std::string sep = "\n__ggml_vocab_test__\n";
   std::vector<std::string> inputs;
   size_t pos = 0;
@@ -163,8 +160,8 @@ class TinyModelTokenizerTest : public ::testing::TestWithParam<TinySource> {};
 TEST_P(TinyModelTokenizerTest, MatchesReferenceJson) {
   const TinySource& src = GetParam();
   SEXTANT_TESTDATA_OR_SKIP(dir, "models/" + src.model);
-  auto ref = ParseJson(ReadAll(dir / "reference.json"), JsonLimits{64u << 20, 128});
-  ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+  const Json ref = ::sextant::llm::testing::ReadReferenceJson(dir / "reference.json");
+  ASSERT_FALSE(ref.is_null());
 
   std::unique_ptr<GgufFile> gguf;
   Result<std::unique_ptr<Tokenizer>> tok = Status(StatusCode::kInternal, "unset");
@@ -179,7 +176,7 @@ TEST_P(TinyModelTokenizerTest, MatchesReferenceJson) {
   ASSERT_TRUE(tok.ok()) << tok.status().ToString();
   const Tokenizer& t = **tok;
 
-  const Json& info = (*ref)["tokenizer"];
+  const Json& info = ref["tokenizer"];
   EXPECT_EQ(t.vocab_size(), info["vocab_size"].get<int32_t>());
   ASSERT_TRUE(t.bos_id().has_value());
   EXPECT_EQ(*t.bos_id(), info["bos_id"].get<int32_t>());
@@ -192,7 +189,7 @@ TEST_P(TinyModelTokenizerTest, MatchesReferenceJson) {
   EXPECT_NE(std::find(ends.begin(), ends.end(), info["im_end_id"].get<int32_t>()), ends.end());
 
   size_t n_cases = 0;
-  for (const Json& c : (*ref)["tokenizer_tests"]) {
+  for (const Json& c : ref["tokenizer_tests"]) {
     const auto text = c["text"].get<std::string>();
     const auto expected = c["ids"].get<std::vector<int32_t>>();
     auto ids = t.Encode(text);
@@ -214,7 +211,7 @@ TEST_P(TinyModelTokenizerTest, MatchesReferenceJson) {
   }
   EXPECT_GT(n_cases, 0u);
   size_t n_prompts = 0;
-  for (const Json& p : (*ref)["prompts"]) {
+  for (const Json& p : ref["prompts"]) {
     auto ids = t.Encode(p["text"].get<std::string>());
     ASSERT_TRUE(ids.ok());
     EXPECT_EQ(*ids, p["ids"].get<std::vector<int32_t>>()) << "prompt " << n_prompts;
@@ -224,7 +221,7 @@ TEST_P(TinyModelTokenizerTest, MatchesReferenceJson) {
     ++n_prompts;
   }
   EXPECT_GT(n_prompts, 0u);
-  const Json& chat = (*ref)["chat_template_example"];
+  const Json& chat = ref["chat_template_example"];
   auto chat_ids = t.Encode(chat["rendered"].get<std::string>());
   ASSERT_TRUE(chat_ids.ok());
   EXPECT_EQ(*chat_ids, chat["ids"].get<std::vector<int32_t>>());

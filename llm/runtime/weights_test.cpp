@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "common/testing/testdata.h"
@@ -17,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class WeightsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -31,7 +22,7 @@ class WeightsTest : public ::testing::Test {
     o.shape = R"({"vocab": 300, "embd": 256, "layers": 2, "heads": 4, "kv_heads": 2, "ff": 512})";
     o.type = "q8_0";
     ASSERT_TRUE(SynthesizeModel(o, dir_.path() / "good.gguf").ok());
-    bytes_ = ReadAll(dir_.path() / "good.gguf");
+    bytes_ = ::sextant::testing::ReadFile(dir_.path() / "good.gguf");
   }
 
   // Writes the model with `from` replaced by `to` (same length) once.

@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "common/testing/testdata.h"
@@ -30,11 +28,8 @@ std::vector<CorpusFile> CorpusFiles(std::string_view kind) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
     const std::string name = entry.path().filename().string();
-    out.push_back({name, ss.str(), name.rfind("seed-", 0) == 0});
+    out.push_back({name, ::sextant::testing::ReadFile(entry.path()), name.rfind("seed-", 0) == 0});
   }
   return out;
 }
