@@ -2,6 +2,7 @@
 # CMAKE_CUDA_RUNTIME_LIBRARY picks the CUDA runtime (Shared by default;
 # scripts/gpu/build.sh links it statically).
 add_library(sextant_kernels_cuda STATIC
+  cuda/attention.cu
   cuda/device.cpp
   cuda/gemv_repack.cpp
   cuda/elementwise.cu
@@ -28,6 +29,7 @@ sextant_set_warnings(sextant_kernels_cuda)
 if(SEXTANT_BUILD_TESTS)
   sextant_add_test(NAME kernels_cuda_test LABELS gpu
     SOURCES
+      cuda/attention_test.cpp
       cuda/cuda_ops_test.cpp
       cuda/gemv_test.cpp
       cuda/sampling_test.cpp

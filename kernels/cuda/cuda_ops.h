@@ -32,6 +32,18 @@ int DeviceCount();
 // "NVIDIA H200, 132 SMs, 139.8 GiB" for device 0, or an error.
 Result<std::string> DeviceDescription();
 
+// Free and total memory of device 0, in bytes.
+struct DeviceMemoryInfo {
+  int64_t free_bytes = 0;
+  int64_t total_bytes = 0;
+};
+Result<DeviceMemoryInfo> DeviceMemory();
+
+// Copies `bytes` between host and device memory in stream order. The host
+// side must stay valid until the stream reaches the copy.
+Status CopyToDeviceAsync(void* device, const void* host, int64_t bytes, Stream stream);
+Status CopyToHostAsync(void* host, const void* device, int64_t bytes, Stream stream);
+
 // Waits until all work issued on `stream` has finished; reports any error an
 // earlier asynchronous launch raised.
 Status Synchronize(Stream stream);
@@ -142,6 +154,66 @@ Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stre
 // sampling. Equal values go to the lowest index, as on the CPU; NaN is never
 // picked (a row of only NaN gives 0).
 Status ArgmaxRows(const float* logits, int64_t rows, int64_t n, int32_t* ids, Stream stream);
+
+// ---------------------------------------------------------------------------
+// Attention over a bf16 KV cache.
+//
+// The cache of one layer holds n_slots sequences: k_cache and v_cache are
+// (n_slots, n_ctx, kv_dim) bf16 bits, kv_dim = n_head_kv * head_dim. Query
+// token t belongs to slot slots[t] and sits at position positions[t]; it
+// attends to that slot's positions 0..positions[t] (causal). One call thus
+// serves prefill (one slot, many tokens) and batched decode (many slots, one
+// token each).
+
+// Writes k and v (n_tokens, kv_dim) as bf16 (round to nearest even) into the
+// cache at (slots[t], positions[t]).
+struct KvAppendParams {
+  const float* k = nullptr;  // (n_tokens, kv_dim)
+  const float* v = nullptr;  // (n_tokens, kv_dim)
+  uint16_t* k_cache = nullptr;
+  uint16_t* v_cache = nullptr;
+  const int32_t* slots = nullptr;      // (n_tokens)
+  const int32_t* positions = nullptr;  // (n_tokens), each < n_ctx
+  int64_t n_tokens = 0;
+  int64_t kv_dim = 0;
+  int64_t n_ctx = 0;
+};
+Status KvAppend(const KvAppendParams& p, Stream stream);
+
+// out = softmax(q k^T * scale) v per query head, with the grouped kv head
+// h / (n_head / n_head_kv). The keys of each query are split into n_splits
+// chunks processed in parallel (flash-decoding), then merged; the chunk
+// length follows from positions[t], so one n_splits serves every length.
+// Every query head of a kv head is handled by one block (GQA packing), so a
+// key is read once per group. Math is float32 with an online softmax; no
+// score matrix is stored. head_dim is 64 or 128 (or 32, 96, 256);
+// n_head / n_head_kv is at most kMaxAttentionGroup.
+inline constexpr int64_t kMaxAttentionGroup = 8;
+struct AttentionParams {
+  const float* q = nullptr;  // (n_tokens, n_head, head_dim), rope applied
+  const uint16_t* k_cache = nullptr;
+  const uint16_t* v_cache = nullptr;
+  const int32_t* slots = nullptr;      // (n_tokens)
+  const int32_t* positions = nullptr;  // (n_tokens)
+  float* out = nullptr;                // (n_tokens, n_head, head_dim)
+  int64_t n_tokens = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;
+  int64_t n_ctx = 0;
+  float scale = 1.0f;  // usually 1 / sqrt(head_dim)
+  int64_t n_splits = 1;
+  float* workspace = nullptr;  // AttentionWorkspaceFloats(...) floats when n_splits > 1
+};
+Status Attention(const AttentionParams& p, Stream stream);
+
+// Floats of workspace Attention needs for these sizes.
+int64_t AttentionWorkspaceFloats(int64_t n_tokens, int64_t n_head, int64_t head_dim,
+                                 int64_t n_splits);
+
+// A split count that fills the GPU for n_tokens queries over at most
+// max_keys keys each: more splits for few tokens and long contexts.
+int64_t AttentionSplits(int64_t n_tokens, int64_t n_head_kv, int64_t max_keys);
 
 // ---------------------------------------------------------------------------
 // Quantized GEMV.

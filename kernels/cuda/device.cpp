@@ -30,6 +30,27 @@ Result<std::string> DeviceDescription() {
   return std::string(text);
 }
 
+Result<DeviceMemoryInfo> DeviceMemory() {
+  size_t free_bytes = 0;
+  size_t total_bytes = 0;
+  CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  return DeviceMemoryInfo{static_cast<int64_t>(free_bytes), static_cast<int64_t>(total_bytes)};
+}
+
+Status CopyToDeviceAsync(void* device, const void* host, int64_t bytes, Stream stream) {
+  if (bytes == 0) return Status::Ok();
+  CUDA_CHECK(cudaMemcpyAsync(device, host, static_cast<size_t>(bytes), cudaMemcpyHostToDevice,
+                             internal::ToCuda(stream)));
+  return Status::Ok();
+}
+
+Status CopyToHostAsync(void* host, const void* device, int64_t bytes, Stream stream) {
+  if (bytes == 0) return Status::Ok();
+  CUDA_CHECK(cudaMemcpyAsync(host, device, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost,
+                             internal::ToCuda(stream)));
+  return Status::Ok();
+}
+
 Status Synchronize(Stream stream) {
   CUDA_CHECK(cudaStreamSynchronize(internal::ToCuda(stream)));
   return Status::Ok();
