@@ -1,0 +1,354 @@
+#include "llm/runtime/cuda_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "kernels/cuda/cuda_ops.h"
+#include "llm/runtime/internal/cuda_weights.h"
+#include "llm/runtime/model.h"
+
+namespace sextant::llm {
+
+namespace cuda = kernels::cuda;
+using internal::DeviceLayer;
+using internal::DeviceMatrix;
+
+namespace {
+
+constexpr int64_t kFloat = sizeof(float);
+constexpr int64_t kBf16 = 2;
+
+// Float32 activation widths per token in the scratch buffer.
+int64_t ScratchFloatsPerToken(const ModelConfig& c) {
+  return 3 * c.n_embd + 2 * c.q_dim() + 2 * c.kv_dim() + 2 * c.n_ff;
+}
+
+// Attention workspace for the widest split a step can use.
+int64_t WorkspaceFloats(const ModelConfig& c, const CudaModelOptions& o) {
+  int64_t most = 0;
+  for (int64_t n = 1; n <= o.n_batch; n *= 2) {
+    const int64_t splits = cuda::AttentionSplits(n, c.n_head_kv, o.n_ctx);
+    most = std::max(most, cuda::AttentionWorkspaceFloats(n, c.n_head, c.head_dim, splits));
+  }
+  return most;
+}
+
+int64_t ScratchBytes(const ModelConfig& c, const CudaModelOptions& o) {
+  const int64_t ids = 3 * o.n_batch * static_cast<int64_t>(sizeof(int32_t));
+  return (o.n_batch * (ScratchFloatsPerToken(c) + c.n_vocab) + WorkspaceFloats(c, o)) * kFloat +
+         ids;
+}
+
+Result<cuda::DeviceBuffer> Allocate(int64_t bytes) {
+  return cuda::DeviceBuffer::Allocate(std::max<int64_t>(bytes, 1));
+}
+
+}  // namespace
+
+std::string CudaMemoryPlan::ToString(const CudaModelOptions& o) const {
+  return "GPU: weights " + FormatBytes(weight_bytes) + " + KV cache " +
+         FormatBytes(kv_cache_bytes) + " (" + std::to_string(o.n_slots) + " x " +
+         std::to_string(o.n_ctx) + " positions, bf16) + scratch " + FormatBytes(scratch_bytes) +
+         " = " + FormatBytes(total()) + " of " + FormatBytes(free_bytes) + " free";
+}
+
+struct CudaModel::Impl {
+  ModelConfig config;
+  CudaModelOptions options;
+  CudaMemoryPlan plan;
+  internal::DeviceWeights weights;
+  cuda::DeviceBuffer k_cache;  // (n_layer, n_slots, n_ctx, kv_dim) bf16
+  cuda::DeviceBuffer v_cache;
+  cuda::DeviceBuffer scratch;
+  // Views into scratch, each (n_batch, width).
+  float* x = nullptr;
+  float* xn = nullptr;
+  float* q = nullptr;
+  float* k = nullptr;
+  float* v = nullptr;
+  float* attn = nullptr;
+  float* proj = nullptr;
+  float* gate = nullptr;
+  float* up = nullptr;
+  float* logits = nullptr;     // (n_batch, n_vocab)
+  float* workspace = nullptr;  // attention splits
+  int32_t* ids = nullptr;      // (n_batch) token ids, then greedy picks
+  int32_t* slots = nullptr;    // (n_batch)
+  int32_t* positions = nullptr;
+  cuda::Stream stream = nullptr;
+
+  void CarveScratch();
+  Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out) const;
+  Status Step(std::span<const int32_t> tokens, std::span<const int32_t> slots,
+              std::span<const int32_t> positions, int64_t logits_from);
+  Status Layer(int64_t l, int64_t n, int64_t max_keys);
+  Status AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t max_keys);
+  uint16_t* LayerCache(const cuda::DeviceBuffer& cache, int64_t l) const {
+    return cache.as<uint16_t>() + l * options.n_slots * options.n_ctx * config.kv_dim();
+  }
+};
+
+void CudaModel::Impl::CarveScratch() {
+  const int64_t b = options.n_batch;
+  float* p = scratch.as<float>();
+  auto take = [&](int64_t width) {
+    float* out = p;
+    p += b * width;
+    return out;
+  };
+  x = take(config.n_embd);
+  xn = take(config.n_embd);
+  q = take(config.q_dim());
+  k = take(config.kv_dim());
+  v = take(config.kv_dim());
+  attn = take(config.q_dim());
+  proj = take(config.n_embd);
+  gate = take(config.n_ff);
+  up = take(config.n_ff);
+  logits = take(config.n_vocab);
+  workspace = p;
+  p += WorkspaceFloats(config, options);
+  auto* ip = reinterpret_cast<int32_t*>(p);
+  ids = ip;
+  slots = ip + b;
+  positions = ip + 2 * b;
+}
+
+Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n,
+                               float* out) const {
+  for (int64_t start = 0; start < n; start += cuda::kMaxGemvBatch) {
+    cuda::GemvParams p;
+    p.w = m.w;
+    p.x = in + start * m.w.cols;
+    p.y = out + start * m.w.rows;
+    p.batch = std::min(cuda::kMaxGemvBatch, n - start);
+    SEXTANT_RETURN_IF_ERROR(cuda::GemvRun(p, stream));
+  }
+  return Status::Ok();
+}
+
+Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n,
+                                       int64_t max_keys) {
+  const ModelConfig& c = config;
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wq, xn, n, q));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wk, xn, n, k));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wv, xn, n, v));
+  if (c.qkv_bias) {
+    SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(q, w.bq.as<float>(), n, c.q_dim(), stream));
+    SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(k, w.bk.as<float>(), n, c.kv_dim(), stream));
+    SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(v, w.bv.as<float>(), n, c.kv_dim(), stream));
+  }
+  if (c.qk_norm) {
+    SEXTANT_RETURN_IF_ERROR(
+        cuda::HeadRmsNorm({q, w.q_norm.as<float>(), n, c.n_head, c.head_dim, c.rms_eps}, stream));
+    SEXTANT_RETURN_IF_ERROR(cuda::HeadRmsNorm(
+        {k, w.k_norm.as<float>(), n, c.n_head_kv, c.head_dim, c.rms_eps}, stream));
+  }
+  const auto layout = c.rope.layout == kernels::cpu::RopeLayout::kInterleaved
+                          ? cuda::RopeLayout::kInterleaved
+                          : cuda::RopeLayout::kSplitHalf;
+  const float* inv_freq = weights.inv_freq.as<float>();
+  SEXTANT_RETURN_IF_ERROR(
+      cuda::Rope({q, n, c.n_head, c.head_dim, c.rope.dim, positions, inv_freq, layout}, stream));
+  SEXTANT_RETURN_IF_ERROR(
+      cuda::Rope({k, n, c.n_head_kv, c.head_dim, c.rope.dim, positions, inv_freq, layout}, stream));
+
+  uint16_t* kc = LayerCache(k_cache, l);
+  uint16_t* vc = LayerCache(v_cache, l);
+  SEXTANT_RETURN_IF_ERROR(
+      cuda::KvAppend({k, v, kc, vc, slots, positions, n, c.kv_dim(), options.n_ctx}, stream));
+  cuda::AttentionParams a;
+  a.q = q;
+  a.k_cache = kc;
+  a.v_cache = vc;
+  a.slots = slots;
+  a.positions = positions;
+  a.out = attn;
+  a.n_tokens = n;
+  a.n_head = c.n_head;
+  a.n_head_kv = c.n_head_kv;
+  a.head_dim = c.head_dim;
+  a.n_ctx = options.n_ctx;
+  a.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+  a.n_splits = cuda::AttentionSplits(n, c.n_head_kv, max_keys);
+  a.workspace = workspace;
+  SEXTANT_RETURN_IF_ERROR(cuda::Attention(a, stream));
+  return MatMul(w.wo, attn, n, proj);
+}
+
+Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t max_keys) {
+  const ModelConfig& c = config;
+  const DeviceLayer& w = weights.layers[static_cast<size_t>(l)];
+  // The previous layer's FFN output (proj) joins the residual here.
+  SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm(
+      {x, l == 0 ? nullptr : proj, w.attn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
+  SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, max_keys));
+  SEXTANT_RETURN_IF_ERROR(
+      cuda::AddRmsNorm({x, proj, w.ffn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_gate, xn, n, gate));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_up, xn, n, up));
+  SEXTANT_RETURN_IF_ERROR(cuda::SwiGlu(gate, up, gate, n * c.n_ff, stream));
+  return MatMul(w.w_down, gate, n, proj);
+}
+
+// Runs n <= n_batch tokens and leaves logits for rows logits_from..n-1 in
+// `logits` (row 0 is token logits_from).
+Status CudaModel::Impl::Step(std::span<const int32_t> tokens, std::span<const int32_t> step_slots,
+                             std::span<const int32_t> step_positions, int64_t logits_from) {
+  const auto n = static_cast<int64_t>(tokens.size());
+  const int64_t ibytes = n * static_cast<int64_t>(sizeof(int32_t));
+  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(ids, tokens.data(), ibytes, stream));
+  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(slots, step_slots.data(), ibytes, stream));
+  SEXTANT_RETURN_IF_ERROR(
+      cuda::CopyToDeviceAsync(positions, step_positions.data(), ibytes, stream));
+  const int64_t max_keys = *std::max_element(step_positions.begin(), step_positions.end()) + 1;
+
+  cuda::EmbeddingParams e = weights.embedding.params;
+  e.ids = ids;
+  e.n_tokens = n;
+  e.out = x;
+  SEXTANT_RETURN_IF_ERROR(cuda::EmbeddingGather(e, stream));
+  for (int64_t l = 0; l < config.n_layer; ++l) SEXTANT_RETURN_IF_ERROR(Layer(l, n, max_keys));
+  if (logits_from >= n) return Status::Ok();
+  const int64_t rows = n - logits_from;
+  const int64_t off = logits_from * config.n_embd;
+  SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm({x + off, proj + off, weights.output_norm.as<float>(),
+                                            xn + off, rows, config.n_embd, config.rms_eps},
+                                           stream));
+  return MatMul(weights.output, xn + off, rows, logits);
+}
+
+Result<CudaMemoryPlan> CudaModel::Plan(const ModelConfig& config, const ModelWeights& weights,
+                                       const CudaModelOptions& options) {
+  if (options.n_ctx <= 0 || options.n_slots <= 0 || options.n_batch <= 0) {
+    return InvalidArgumentError("CUDA model: n_ctx, n_slots and n_batch must be positive");
+  }
+  CudaMemoryPlan plan;
+  SEXTANT_ASSIGN_OR_RETURN(plan.weight_bytes, internal::DeviceWeightBytes(config, weights));
+  plan.kv_cache_bytes =
+      2 * config.n_layer * options.n_slots * options.n_ctx * config.kv_dim() * kBf16;
+  plan.scratch_bytes = ScratchBytes(config, options);
+  SEXTANT_ASSIGN_OR_RETURN(cuda::DeviceMemoryInfo info, cuda::DeviceMemory());
+  plan.free_bytes = info.free_bytes;
+  return plan;
+}
+
+Result<std::unique_ptr<CudaModel>> CudaModel::Create(
+    const ModelConfig& config, const ModelWeights& weights, const CudaModelOptions& options,
+    const std::function<void(const CudaMemoryPlan&)>& on_plan) {
+  if (cuda::DeviceCount() == 0) {
+    return FailedPreconditionError("CUDA model: no CUDA device is visible");
+  }
+  SEXTANT_ASSIGN_OR_RETURN(CudaMemoryPlan plan, Plan(config, weights, options));
+  if (on_plan) on_plan(plan);
+  if (plan.total() > plan.free_bytes) {
+    return ResourceExhaustedError("the model does not fit the GPU: " + plan.ToString(options) +
+                                  "; lower the context or the number of slots");
+  }
+  if (config.n_head / config.n_head_kv > cuda::kMaxAttentionGroup) {
+    return UnimplementedError("CUDA model: more than " + std::to_string(cuda::kMaxAttentionGroup) +
+                              " query heads per kv head");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->options = options;
+  impl->plan = plan;
+  SEXTANT_ASSIGN_OR_RETURN(impl->weights, internal::UploadWeights(config, weights));
+  SEXTANT_ASSIGN_OR_RETURN(impl->k_cache, Allocate(plan.kv_cache_bytes / 2));
+  SEXTANT_ASSIGN_OR_RETURN(impl->v_cache, Allocate(plan.kv_cache_bytes / 2));
+  SEXTANT_ASSIGN_OR_RETURN(impl->scratch, Allocate(plan.scratch_bytes));
+  impl->CarveScratch();
+  return std::unique_ptr<CudaModel>(new CudaModel(std::move(impl)));
+}
+
+CudaModel::CudaModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CudaModel::~CudaModel() = default;
+const CudaModelOptions& CudaModel::options() const { return impl_->options; }
+const CudaMemoryPlan& CudaModel::plan() const { return impl_->plan; }
+
+namespace {
+
+Status CheckTokens(std::span<const int32_t> tokens, int64_t n_vocab) {
+  for (int32_t t : tokens) {
+    if (t < 0 || t >= n_vocab) {
+      return InvalidArgumentError("forward: token id " + std::to_string(t) +
+                                  " is outside the vocabulary of " + std::to_string(n_vocab));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CudaModel::Forward(std::span<const int32_t> tokens, int64_t slot, int64_t n_past,
+                          LogitsMode mode, std::vector<float>* logits) {
+  Impl& m = *impl_;
+  const auto n = static_cast<int64_t>(tokens.size());
+  if (n == 0) return InvalidArgumentError("forward: no tokens");
+  if (slot < 0 || slot >= m.options.n_slots) {
+    return OutOfRangeError("forward: slot " + std::to_string(slot) + " of " +
+                           std::to_string(m.options.n_slots));
+  }
+  if (n_past < 0 || n_past + n > m.options.n_ctx) {
+    return OutOfRangeError("context full: " + std::to_string(n_past) + " + " + std::to_string(n) +
+                           " tokens exceed the context of " + std::to_string(m.options.n_ctx));
+  }
+  SEXTANT_RETURN_IF_ERROR(CheckTokens(tokens, m.config.n_vocab));
+  const int64_t n_vocab = m.config.n_vocab;
+  logits->assign(static_cast<size_t>(mode == LogitsMode::kAll ? n * n_vocab : n_vocab), 0.0f);
+  std::vector<int32_t> slots;
+  std::vector<int32_t> positions;
+  for (int64_t start = 0; start < n; start += m.options.n_batch) {
+    const int64_t count = std::min(m.options.n_batch, n - start);
+    slots.assign(static_cast<size_t>(count), static_cast<int32_t>(slot));
+    positions.resize(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) positions[i] = static_cast<int32_t>(n_past + start + i);
+    const bool last = start + count == n;
+    const int64_t from = mode == LogitsMode::kAll ? 0 : (last ? count - 1 : count);
+    SEXTANT_RETURN_IF_ERROR(
+        m.Step(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), slots,
+               positions, from));
+    if (from < count) {
+      float* dst = mode == LogitsMode::kAll ? logits->data() + start * n_vocab : logits->data();
+      SEXTANT_RETURN_IF_ERROR(
+          cuda::CopyToHostAsync(dst, m.logits, (count - from) * n_vocab * kFloat, m.stream));
+    }
+    SEXTANT_RETURN_IF_ERROR(cuda::Synchronize(m.stream));
+  }
+  return Status::Ok();
+}
+
+Status CudaModel::Decode(std::span<const int32_t> tokens, std::span<const int32_t> slots,
+                         std::span<const int32_t> positions, std::vector<float>* logits,
+                         std::vector<int32_t>* ids) {
+  Impl& m = *impl_;
+  const auto n = static_cast<int64_t>(tokens.size());
+  if (n == 0 || n > m.options.n_batch || slots.size() != tokens.size() ||
+      positions.size() != tokens.size()) {
+    return InvalidArgumentError("decode: 1.." + std::to_string(m.options.n_batch) +
+                                " tokens, with one slot and one position each");
+  }
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (slots[i] < 0 || slots[i] >= m.options.n_slots || positions[i] < 0 ||
+        positions[i] >= m.options.n_ctx) {
+      return OutOfRangeError("decode: slot " + std::to_string(slots[i]) + " position " +
+                             std::to_string(positions[i]) + " is outside the cache");
+    }
+  }
+  SEXTANT_RETURN_IF_ERROR(CheckTokens(tokens, m.config.n_vocab));
+  SEXTANT_RETURN_IF_ERROR(m.Step(tokens, slots, positions, 0));
+  if (ids != nullptr) {
+    SEXTANT_RETURN_IF_ERROR(cuda::ArgmaxRows(m.logits, n, m.config.n_vocab, m.ids, m.stream));
+    ids->resize(static_cast<size_t>(n));
+    SEXTANT_RETURN_IF_ERROR(cuda::CopyToHostAsync(
+        ids->data(), m.ids, n * static_cast<int64_t>(sizeof(int32_t)), m.stream));
+  } else {
+    logits->resize(static_cast<size_t>(n * m.config.n_vocab));
+    SEXTANT_RETURN_IF_ERROR(
+        cuda::CopyToHostAsync(logits->data(), m.logits, n * m.config.n_vocab * kFloat, m.stream));
+  }
+  return cuda::Synchronize(m.stream);
+}
+
+}  // namespace sextant::llm

@@ -1,0 +1,243 @@
+// The CUDA forward pass against transformers' reference logits and against
+// the CPU forward pass, for every tiny test model and file variant; batched
+// decode against one-sequence decode; memory-plan and argument errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/testing/testdata.h"
+#include "kernels/cuda/cuda_ops.h"
+#include "llm/runtime/cuda_model.h"
+#include "llm/runtime/model.h"
+#include "llm/runtime/reference_test_util.h"
+
+namespace sextant::llm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The KV cache is bf16 (8 significant bits), so logits move by a few tenths
+// of a percent of the largest logit; F32 files are also rounded to F16.
+constexpr float kRelativeTolerance = 1e-2f;
+
+struct Case {
+  const char* model;
+  const char* variant;
+};
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string s = std::string(info.param.model) + "_" + info.param.variant;
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return s;
+}
+
+std::vector<int32_t> Ids(const Json& j) { return j.get<std::vector<int32_t>>(); }
+
+int32_t Argmax(const float* logits, int64_t n) {
+  return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);
+}
+
+float MaxAbs(const Json& values) {
+  float m = 0;
+  for (const auto& v : values) m = std::max(m, std::abs(v.get<float>()));
+  return m;
+}
+
+class CudaModelTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    if (kernels::cuda::DeviceCount() == 0) GTEST_SKIP() << "no CUDA device";
+    SEXTANT_TESTDATA_OR_SKIP(dir, fs::path("models") / GetParam().model);
+    ref_ = testing::ReadReferenceJson(dir / "reference.json");
+    auto it = ref_["variants"].find(GetParam().variant);
+    if (it == ref_["variants"].end()) GTEST_SKIP() << "variant absent from reference.json";
+    variant_ = *it;
+    const fs::path weights = dir / variant_["weights_file"].get<std::string>();
+    if (!fs::exists(weights)) GTEST_SKIP() << weights << " is absent";
+    LoadOptions options;
+    options.threads = 4;
+    auto model = Model::Load(weights.extension() == ".gguf" ? weights : dir, options);
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    model_ = std::move(*model);
+    CudaModelOptions cuda_options;
+    cuda_options.n_ctx = model_->context();
+    cuda_options.n_slots = 4;
+    cuda_options.n_batch = 64;
+    auto gpu = CudaModel::Create(model_->config(), model_->weights(), cuda_options);
+    ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+    gpu_ = std::move(*gpu);
+  }
+
+  // Feeds the prompt, then the reference's greedy tokens one step at a time.
+  // Each step's pick must be the reference's, or a near-tie: the reference's
+  // token within the tolerance of our best (bf16 keys and values can swap
+  // two logits that close). Returns how many picks were exact.
+  int TeacherForcedGreedy(const std::vector<int32_t>& prompt, const std::vector<int32_t>& want,
+                          const std::string& where) {
+    std::vector<float> logits;
+    EXPECT_TRUE(gpu_->Forward(prompt, 0, 0, LogitsMode::kLast, &logits).ok());
+    const int64_t n_vocab = model_->config().n_vocab;
+    auto pos = static_cast<int64_t>(prompt.size());
+    int exact = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      const int32_t pick = Argmax(logits.data(), n_vocab);
+      float max_abs = 0;
+      for (float v : logits) max_abs = std::max(max_abs, std::abs(v));
+      exact += pick == want[i] ? 1 : 0;
+      EXPECT_GE(logits[want[i]], logits[pick] - kRelativeTolerance * max_abs)
+          << where << " step " << i << ": picked " << pick << ", reference " << want[i];
+      EXPECT_TRUE(gpu_->Forward({&want[i], 1}, 0, pos++, LogitsMode::kLast, &logits).ok());
+    }
+    return exact;
+  }
+
+  Json ref_;
+  Json variant_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<CudaModel> gpu_;
+};
+
+TEST_P(CudaModelTest, LogitsMatchReferenceAtEveryPosition) {
+  const int64_t n_vocab = model_->config().n_vocab;
+  for (const auto& pp : variant_["per_prompt"]) {
+    const int index = pp["prompt_index"].get<int>();
+    const auto prompt = Ids(ref_["prompts"][index]["ids"]);
+    std::vector<float> logits;
+    ASSERT_TRUE(gpu_->Forward(prompt, 0, 0, LogitsMode::kAll, &logits).ok());
+    for (size_t pos = 0; pos < prompt.size(); ++pos) {
+      const float* row = &logits[pos * n_vocab];
+      const Json& want = pp["top5_logits"][pos];
+      const float tol = kRelativeTolerance * MaxAbs(want);
+      const auto ids = Ids(pp["top5_ids"][pos]);
+      for (size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_NEAR(row[ids[i]], want[i].get<float>(), tol)
+            << "prompt " << index << " position " << pos << " top-" << i + 1;
+      }
+      // Our pick is the reference's, or within the tolerance of it.
+      const int32_t pick = Argmax(row, n_vocab);
+      EXPECT_GE(row[ids[0]], row[pick] - tol) << "prompt " << index << " position " << pos;
+    }
+    const Json& last = pp["last_logits"];
+    const float tol = kRelativeTolerance * MaxAbs(last);
+    const float* row = &logits[(prompt.size() - 1) * n_vocab];
+    float worst = 0;
+    for (int64_t i = 0; i < n_vocab; ++i)
+      worst = std::max(worst, std::abs(row[i] - last[i].get<float>()));
+    EXPECT_LE(worst, tol) << "prompt " << index << " last logits";
+  }
+}
+
+TEST_P(CudaModelTest, GreedyContinuationsMatchUpToNearTies) {
+  int exact = 0;
+  int total = 0;
+  for (const auto& pp : variant_["per_prompt"]) {
+    const int index = pp["prompt_index"].get<int>();
+    const auto prompt = Ids(ref_["prompts"][index]["ids"]);
+    const auto want = Ids(pp["greedy"]["tokens"]);
+    exact += TeacherForcedGreedy(prompt, want, "prompt " + std::to_string(index));
+    total += static_cast<int>(want.size());
+  }
+  // Near-ties are rare: nearly every pick is exact.
+  EXPECT_GE(exact, total - total / 50) << exact << " of " << total << " picks exact";
+  std::printf("greedy picks exact: %d of %d\n", exact, total);
+}
+
+TEST_P(CudaModelTest, AgreesWithTheCpuForwardPass) {
+  const auto prompt = Ids(ref_["prompts"][0]["ids"]);
+  std::vector<float> gpu_logits;
+  ASSERT_TRUE(gpu_->Forward(prompt, 1, 0, LogitsMode::kAll, &gpu_logits).ok());
+  auto cache = model_->NewCache();
+  std::vector<float> cpu_logits;
+  ASSERT_TRUE(model_->cpu().Forward(prompt, *cache, LogitsMode::kAll, &cpu_logits).ok());
+  double diff = 0;
+  double norm = 0;
+  for (size_t i = 0; i < cpu_logits.size(); ++i) {
+    ASSERT_FALSE(std::isnan(gpu_logits[i])) << i;
+    diff += (gpu_logits[i] - cpu_logits[i]) * static_cast<double>(gpu_logits[i] - cpu_logits[i]);
+    norm += cpu_logits[i] * static_cast<double>(cpu_logits[i]);
+  }
+  EXPECT_LT(std::sqrt(diff / norm), kRelativeTolerance);
+}
+
+TEST_P(CudaModelTest, BatchedDecodeMatchesOneSequenceAtATime) {
+  const int64_t n_vocab = model_->config().n_vocab;
+  const int n_prompts = std::min<int>(3, static_cast<int>(ref_["prompts"].size()));
+  std::vector<int32_t> next(n_prompts);
+  std::vector<int32_t> slots(n_prompts);
+  std::vector<int32_t> positions(n_prompts);
+  std::vector<std::vector<float>> single(n_prompts);
+  for (int p = 0; p < n_prompts; ++p) {
+    const auto prompt = Ids(ref_["prompts"][p]["ids"]);
+    std::vector<float> logits;
+    ASSERT_TRUE(gpu_->Forward(prompt, p, 0, LogitsMode::kLast, &logits).ok());
+    next[p] = Argmax(logits.data(), n_vocab);
+    slots[p] = p;
+    positions[p] = static_cast<int32_t>(prompt.size());
+    // The same step alone, in a spare slot holding the same prompt.
+    ASSERT_TRUE(gpu_->Forward(prompt, 3, 0, LogitsMode::kLast, &logits).ok());
+    ASSERT_TRUE(gpu_->Forward({&next[p], 1}, 3, positions[p], LogitsMode::kLast, &single[p]).ok());
+  }
+  std::vector<float> batched;
+  std::vector<int32_t> ids;
+  ASSERT_TRUE(gpu_->Decode(next, slots, positions, &batched).ok());
+  ASSERT_TRUE(gpu_->Decode(next, slots, positions, nullptr, &ids).ok());  // rewrites the same KV
+  for (int p = 0; p < n_prompts; ++p) {
+    for (int64_t i = 0; i < n_vocab; ++i) {
+      ASSERT_NEAR(batched[p * n_vocab + i], single[p][i], 1e-4f * (1 + std::abs(single[p][i])))
+          << "sequence " << p << " token " << i;
+    }
+    EXPECT_EQ(ids[p], Argmax(&batched[p * n_vocab], n_vocab)) << "sequence " << p;
+  }
+}
+
+TEST_P(CudaModelTest, BadArgumentsAreClearErrors) {
+  std::vector<float> logits;
+  const int32_t token = 1;
+  EXPECT_EQ(gpu_->Forward({&token, 1}, 4, 0, LogitsMode::kLast, &logits).code(),
+            StatusCode::kOutOfRange);
+  EXPECT_EQ(gpu_->Forward({&token, 1}, 0, model_->context(), LogitsMode::kLast, &logits).code(),
+            StatusCode::kOutOfRange);
+  const int32_t bad = static_cast<int32_t>(model_->config().n_vocab);
+  EXPECT_EQ(gpu_->Forward({&bad, 1}, 0, 0, LogitsMode::kLast, &logits).code(),
+            StatusCode::kInvalidArgument);
+  const std::vector<int32_t> one = {1};
+  const std::vector<int32_t> two = {0, 1};
+  EXPECT_EQ(gpu_->Decode(one, two, one, &logits).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(CudaModelTest, ModelThatDoesNotFitIsRefusedBeforeAllocating) {
+  CudaModelOptions huge;
+  huge.n_ctx = model_->context();
+  huge.n_slots = 1 << 20;  // terabytes of KV cache
+  bool planned = false;
+  auto gpu = CudaModel::Create(model_->config(), model_->weights(), huge,
+                               [&](const CudaMemoryPlan&) { planned = true; });
+  ASSERT_FALSE(gpu.ok());
+  EXPECT_TRUE(planned);
+  EXPECT_EQ(gpu.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(gpu.status().message().find("does not fit the GPU"), std::string::npos)
+      << gpu.status().message();
+}
+
+constexpr Case kCases[] = {
+    {"tiny-llama", "safetensors-bf16"}, {"tiny-llama", "gguf-F32"},
+    {"tiny-llama", "gguf-F16"},         {"tiny-llama", "gguf-BF16"},
+    {"tiny-llama", "gguf-Q8_0"},        {"tiny-llama", "gguf-Q4_0"},
+    {"tiny-llama", "gguf-Q4_K"},        {"tiny-llama", "gguf-Q6_K"},
+    {"tiny-qwen2", "safetensors-bf16"}, {"tiny-qwen2", "gguf-F32"},
+    {"tiny-qwen2", "gguf-F16"},         {"tiny-qwen2", "gguf-BF16"},
+    {"tiny-qwen2", "gguf-Q8_0"},        {"tiny-qwen2", "gguf-Q4_0"},
+    {"tiny-qwen2", "gguf-Q4_K"},        {"tiny-qwen2", "gguf-Q6_K"},
+    {"tiny-qwen3", "safetensors-bf16"}, {"tiny-qwen3", "gguf-Q8_0"},
+};
+
+INSTANTIATE_TEST_SUITE_P(AllModels, CudaModelTest, ::testing::ValuesIn(kCases), CaseName);
+
+}  // namespace
+}  // namespace sextant::llm
