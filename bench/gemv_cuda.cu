@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/internal/cuda_timing.h"
 #include "kernels/cpu/quant.h"
 #include "kernels/cuda/cuda_ops.h"
 
@@ -24,67 +25,10 @@ namespace {
 using kernels::DType;
 namespace kc = kernels::cuda;
 
-constexpr int64_t kCopyBytes = int64_t{1} << 30;        // per direction
 constexpr int64_t kRotationBytes = int64_t{512} << 20;  // weights cycled through, >> L2
 constexpr int kMaxCopies = 256;
 constexpr int kLaunchesPerGroup = 20;
 constexpr int kGroups = 15;
-constexpr int kCopyReps = 20;
-
-#define BENCH_CHECK(expr)                                                \
-  do {                                                                   \
-    const cudaError_t bench_err_ = (expr);                               \
-    if (bench_err_ != cudaSuccess) {                                     \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr, \
-                   cudaGetErrorString(bench_err_));                      \
-      std::exit(1);                                                      \
-    }                                                                    \
-  } while (0)
-
-void CheckStatus(const Status& st, const char* what) {
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-// Median milliseconds of `reps` groups of `per_group` calls of fn, each group
-// timed with CUDA events; fn(i) receives the running call index.
-template <typename Fn>
-double MedianMs(int reps, int per_group, Fn fn) {
-  cudaEvent_t start = nullptr;
-  cudaEvent_t stop = nullptr;
-  BENCH_CHECK(cudaEventCreate(&start));
-  BENCH_CHECK(cudaEventCreate(&stop));
-  int calls = 0;
-  for (int i = 0; i < per_group; ++i) fn(calls++);  // warm-up
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    BENCH_CHECK(cudaEventRecord(start));
-    for (int i = 0; i < per_group; ++i) fn(calls++);
-    BENCH_CHECK(cudaEventRecord(stop));
-    BENCH_CHECK(cudaEventSynchronize(stop));
-    float ms = 0.0f;
-    BENCH_CHECK(cudaEventElapsedTime(&ms, start, stop));
-    times.push_back(static_cast<double>(ms) / per_group);
-  }
-  BENCH_CHECK(cudaGetLastError());
-  BENCH_CHECK(cudaEventDestroy(start));
-  BENCH_CHECK(cudaEventDestroy(stop));
-  return Median(times);
-}
-
-double CopyBandwidthGBs() {
-  auto src = kc::DeviceBuffer::Allocate(kCopyBytes);
-  auto dst = kc::DeviceBuffer::Allocate(kCopyBytes);
-  CheckStatus(src.status(), "copy buffer");
-  CheckStatus(dst.status(), "copy buffer");
-  CheckStatus(src->Fill(0x5A), "fill");
-  const double ms = MedianMs(kCopyReps, 1, [&](int) {
-    BENCH_CHECK(cudaMemcpyAsync(dst->data(), src->data(), kCopyBytes, cudaMemcpyDeviceToDevice));
-  });
-  return 2.0 * static_cast<double>(kCopyBytes) / (ms * 1e6);
-}
 
 uint64_t Next(uint64_t* s) {
   *s ^= *s << 13;

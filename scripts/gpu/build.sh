@@ -10,7 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 build=${1:-build-gpu}
 jobs=${JOBS:-2}
-targets=(kernels_cuda_test bench_gemv_cuda)
+targets=(kernels_cuda_test llm_cuda_test bench_gemv_cuda bench_llm_gpu)
 
 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -18,6 +18,7 @@ cmake -S . -B "$build" -G Ninja \
   -DCMAKE_CUDA_FLAGS_RELWITHDEBINFO="-O3 -DNDEBUG" \
   -DSEXTANT_CUDA=ON \
   -DSEXTANT_WERROR=ON \
+  -DSEXTANT_BUILD_TOOLSERVER=OFF \
   -DCMAKE_CUDA_ARCHITECTURES=90 \
   -DCMAKE_CUDA_RUNTIME_LIBRARY=Static \
   -DCMAKE_EXE_LINKER_FLAGS="-static-libstdc++ -static-libgcc -Wl,--as-needed" >/dev/null
@@ -47,6 +48,15 @@ for t in "${targets[@]}"; do
     exit 1
   fi
 done
+# The tiny reference models travel too (the GPU machine has no ../shared); the
+# call's 64 MiB limit leaves out tiny-qwen2's F32 and safetensors files.
+testdata=${SEXTANT_TESTDATA:-../shared/testdata}
+if [ -d "$testdata/models" ]; then
+  mkdir -p "$carry/testdata/models"
+  cp -r "$testdata/models/tiny-llama" "$carry/testdata/models/"
+  cp -r "$testdata/models/tiny-qwen2" "$carry/testdata/models/"
+  rm -f "$carry"/testdata/models/tiny-qwen2/{*F32.gguf,model.safetensors}
+fi
 cp scripts/gpu/run.sh "$carry/"
 du -sh "$carry"
 echo "build.sh: binaries in $carry (beyond the files there, only glibc and the driver)"

@@ -13,16 +13,26 @@ mkdir -p "$logs"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem,temperature.gpu \
   --format=csv,noheader || echo "nvidia-smi failed"
 
+export SEXTANT_TESTDATA="$carry/testdata"
+
 status=0
-"$carry/kernels_cuda_test" --gtest_brief=1 >"$logs/kernels_cuda_test.log" 2>&1 || status=1
-tests=$(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$logs/kernels_cuda_test.log" | tr '\n' ' ')
-if ((status != 0)); then
-  grep -E 'Failure|error|Expected|Which is|FAILED' "$logs/kernels_cuda_test.log" | head -40
-fi
+summary=()
+for t in kernels_cuda_test llm_cuda_test; do
+  if ! "$carry/$t" --gtest_brief=1 >"$logs/$t.log" 2>&1; then
+    status=1
+    grep -E 'Failure|error|Expected|Which is|FAILED' "$logs/$t.log" | head -40
+  fi
+  summary+=("== $t: $(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$logs/$t.log" | tr '\n' ' ')")
+done
 
 "$carry/bench_gemv_cuda" >"$logs/bench_gemv_cuda.log" 2>&1 || status=1
+# BENCH_LLM_GPU_ARGS picks models and types, e.g. "--models qwen2.5-0.5b".
+# shellcheck disable=SC2086
+"$carry/bench_llm_gpu" ${BENCH_LLM_GPU_ARGS:-} >"$logs/bench_llm_gpu.log" 2>&1 || status=1
 
-echo "== kernels_cuda_test: ${tests:-no result}"
+printf '%s\n' "${summary[@]}"
 echo "== bench_gemv_cuda"
 cat "$logs/bench_gemv_cuda.log"
+echo "== bench_llm_gpu"
+cat "$logs/bench_llm_gpu.log"
 exit "$status"

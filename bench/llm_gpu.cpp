@@ -1,0 +1,176 @@
+// bench_llm_gpu: prefill and decode speed of the CUDA forward pass on
+// synthesized llama3-8b and qwen2.5-0.5b shapes at bf16, q8_0 and q4_k_m,
+// against the decode roofline: the device copy bandwidth measured in the same
+// run divided by the weight bytes one token reads.
+//
+//   bench_llm_gpu [--work DIR] [--models llama3-8b,qwen2.5-0.5b] [--types bf16,q8_0,q4_k_m]
+//                 [--keep]
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "bench/internal/cuda_timing.h"
+#include "llm/runtime/cuda_model.h"
+#include "llm/runtime/model.h"
+#include "llm/runtime/synth.h"
+
+namespace sextant::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kPrompt = 512;
+constexpr int64_t kDecode = 128;
+constexpr int64_t kMaxBatch = 32;
+constexpr int kReps = 3;
+
+struct Options {
+  fs::path work = fs::temp_directory_path() / "sextant-bench-gpu";
+  std::vector<std::string> models = {"llama3-8b", "qwen2.5-0.5b"};
+  std::vector<std::string> types = {"bf16", "q8_0", "q4_k_m"};
+  bool keep = false;
+};
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string part; std::getline(in, part, ',');) out.push_back(part);
+  return out;
+}
+
+// Weight bytes one decode step reads: every matrix but the embedding table
+// (one row of it is gathered), in their stored types.
+int64_t BytesPerToken(const llm::ModelWeights& w) {
+  auto bytes = [](const kernels::cpu::MatrixView& m) { return m.rows * m.row_bytes; };
+  int64_t total = bytes(w.output);
+  for (const auto& l : w.layers) {
+    total += bytes(l.wq) + bytes(l.wk) + bytes(l.wv) + bytes(l.wo) + bytes(l.w_gate) +
+             bytes(l.w_up) + bytes(l.w_down);
+  }
+  return total;
+}
+
+std::vector<int32_t> RandomTokens(int64_t n, int64_t n_vocab, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(n_vocab - 1));
+  std::vector<int32_t> out(static_cast<size_t>(n));
+  for (auto& t : out) t = dist(rng);
+  return out;
+}
+
+struct Speeds {
+  double prefill_tps = 0;
+  double decode_tps[3] = {0, 0, 0};  // batches 1, 8, 32
+};
+
+// Decode steps of `batch` sequences from position 0, greedy on the GPU:
+// tokens per second over kDecode steps, median of kReps.
+double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
+  std::vector<int32_t> tokens = RandomTokens(batch, n_vocab, 7);
+  std::vector<int32_t> slots(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i) slots[i] = static_cast<int32_t>(i);
+  std::vector<int32_t> positions(static_cast<size_t>(batch));
+  std::vector<int32_t> ids;
+  const double ms = MedianMs(kReps, 1, [&](int) {
+    for (int64_t step = 0; step < kDecode; ++step) {
+      std::fill(positions.begin(), positions.end(), static_cast<int32_t>(step));
+      CheckStatus(gpu.Decode(tokens, slots, positions, nullptr, &ids), "decode");
+      tokens = ids;
+    }
+  });
+  return static_cast<double>(kDecode * batch) / (ms / 1e3);
+}
+
+Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
+  Speeds s;
+  const std::vector<int32_t> prompt = RandomTokens(kPrompt, n_vocab, 3);
+  std::vector<float> logits;
+  const double prefill_ms = MedianMs(kReps, 1, [&](int) {
+    CheckStatus(gpu.Forward(prompt, 0, 0, llm::LogitsMode::kLast, &logits), "prefill");
+  });
+  s.prefill_tps = static_cast<double>(kPrompt) / (prefill_ms / 1e3);
+  const int64_t batches[3] = {1, 8, kMaxBatch};
+  for (int i = 0; i < 3; ++i) s.decode_tps[i] = DecodeTps(gpu, batches[i], n_vocab);
+  return s;
+}
+
+int Run(const Options& o) {
+  auto device = kernels::cuda::DeviceDescription();
+  CheckStatus(device.status(), "device");
+  const double copy_gbs = CopyBandwidthGBs();
+  std::printf("device: %s\ncopy bandwidth (read + write): %.0f GB/s\n", device->c_str(), copy_gbs);
+  fs::create_directories(o.work);
+  Table table({"model", "type", "GB/token", "prefill-512 tok/s", "decode b1 tok/s",
+               "roofline tok/s", "b1 of roofline", "b8 tok/s", "b32 tok/s"});
+  for (const auto& shape : o.models) {
+    for (const auto& type : o.types) {
+      llm::SynthOptions synth;
+      synth.arch = shape.rfind("qwen", 0) == 0 ? llm::Arch::kQwen2 : llm::Arch::kLlama;
+      synth.shape = shape;
+      synth.type = type;
+      const fs::path file = o.work / (shape + "-" + type + ".gguf");
+      if (!fs::exists(file)) CheckStatus(llm::SynthesizeModel(synth, file).status(), "synth");
+      llm::LoadOptions load;
+      load.context = kPrompt + kDecode;
+      auto model = llm::Model::Load(file, load);
+      CheckStatus(model.status(), "load");
+      llm::CudaModelOptions options;
+      options.n_ctx = kPrompt + kDecode;
+      options.n_slots = kMaxBatch;
+      options.n_batch = kPrompt;
+      auto gpu = llm::CudaModel::Create(
+          (*model)->config(), (*model)->weights(), options, [&](const llm::CudaMemoryPlan& plan) {
+            std::printf("%s %s: %s\n", shape.c_str(), type.c_str(), plan.ToString(options).c_str());
+          });
+      CheckStatus(gpu.status(), "cuda model");
+      const Speeds s = Measure(**gpu, (*model)->config().n_vocab);
+      const int64_t bytes = BytesPerToken((*model)->weights());
+      const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
+      table.AddRow({shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2),
+                    Fixed(s.prefill_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
+                    Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%", Fixed(s.decode_tps[1], 0),
+                    Fixed(s.decode_tps[2], 0)});
+      std::fflush(stdout);
+      if (!o.keep) fs::remove(file);
+    }
+  }
+  std::printf(
+      "Decode runs %lld steps from position 0, greedy on the GPU; prefill is one %lld-token "
+      "prompt. Medians of %d runs after a warm-up.\n",
+      static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps);
+  table.Print(std::cout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sextant::bench
+
+int main(int argc, char** argv) {
+  sextant::bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--work" && has_value) {
+      o.work = argv[++i];
+    } else if (arg == "--models" && has_value) {
+      o.models = sextant::bench::Split(argv[++i]);
+    } else if (arg == "--types" && has_value) {
+      o.types = sextant::bench::Split(argv[++i]);
+    } else if (arg == "--keep") {
+      o.keep = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_llm_gpu [--work DIR] [--models A,B] [--types T,U] [--keep]\n");
+      return 2;
+    }
+  }
+  return sextant::bench::Run(o);
+}
