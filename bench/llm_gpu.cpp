@@ -69,6 +69,7 @@ std::vector<int32_t> RandomTokens(int64_t n, int64_t n_vocab, uint32_t seed) {
 struct Speeds {
   double prefill_tps = 0;
   double decode_tps[3] = {0, 0, 0};  // batches 1, 8, 32
+  double decode_no_graph_tps = 0;    // batch 1, every kernel launched one by one
 };
 
 // Decode steps of `batch` sequences from position 0, greedy on the GPU:
@@ -99,6 +100,9 @@ Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
   s.prefill_tps = static_cast<double>(kPrompt) / (prefill_ms / 1e3);
   const int64_t batches[3] = {1, 8, kMaxBatch};
   for (int i = 0; i < 3; ++i) s.decode_tps[i] = DecodeTps(gpu, batches[i], n_vocab);
+  gpu.SetCudaGraphs(false);
+  s.decode_no_graph_tps = DecodeTps(gpu, 1, n_vocab);
+  gpu.SetCudaGraphs(true);
   return s;
 }
 
@@ -109,7 +113,7 @@ int Run(const Options& o) {
   std::printf("device: %s\ncopy bandwidth (read + write): %.0f GB/s\n", device->c_str(), copy_gbs);
   fs::create_directories(o.work);
   Table table({"model", "type", "GB/token", "prefill-512 tok/s", "decode b1 tok/s",
-               "roofline tok/s", "b1 of roofline", "b8 tok/s", "b32 tok/s"});
+               "roofline tok/s", "b1 of roofline", "b1 no graphs", "b8 tok/s", "b32 tok/s"});
   for (const auto& shape : o.models) {
     for (const auto& type : o.types) {
       llm::SynthOptions synth;
@@ -136,7 +140,8 @@ int Run(const Options& o) {
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
       table.AddRow({shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2),
                     Fixed(s.prefill_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
-                    Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%", Fixed(s.decode_tps[1], 0),
+                    Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%",
+                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_tps[1], 0),
                     Fixed(s.decode_tps[2], 0)});
       std::fflush(stdout);
       if (!o.keep) fs::remove(file);

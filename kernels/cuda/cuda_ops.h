@@ -44,6 +44,33 @@ Result<DeviceMemoryInfo> DeviceMemory();
 Status CopyToDeviceAsync(void* device, const void* host, int64_t bytes, Stream stream);
 Status CopyToHostAsync(void* host, const void* device, int64_t bytes, Stream stream);
 
+// A new non-blocking stream (graphs cannot be captured on the legacy
+// default stream), and its release; DestroyStream(nullptr) does nothing.
+Result<Stream> CreateStream();
+void DestroyStream(Stream stream);
+
+// An instantiated CUDA graph: the ops issued on a stream between
+// BeginCapture and EndCapture, replayed by Launch with one call. Captured
+// ops must not synchronize or copy from pageable host memory. Move-only.
+class Graph {
+ public:
+  Graph() = default;
+  ~Graph();
+  Graph(Graph&& other) noexcept;
+  Graph& operator=(Graph&& other) noexcept;
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  static Status BeginCapture(Stream stream);
+  // Ends the capture begun on `stream`; an error when any captured op failed.
+  static Result<Graph> EndCapture(Stream stream);
+  Status Launch(Stream stream) const;
+  bool empty() const { return exec_ == nullptr; }
+
+ private:
+  void* exec_ = nullptr;  // cudaGraphExec_t
+};
+
 // Waits until all work issued on `stream` has finished; reports any error an
 // earlier asynchronous launch raised.
 Status Synchronize(Stream stream);

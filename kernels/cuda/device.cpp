@@ -51,6 +51,53 @@ Status CopyToHostAsync(void* host, const void* device, int64_t bytes, Stream str
   return Status::Ok();
 }
 
+Result<Stream> CreateStream() {
+  cudaStream_t stream = nullptr;
+  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  return reinterpret_cast<Stream>(stream);
+}
+
+void DestroyStream(Stream stream) {
+  if (stream != nullptr) cudaStreamDestroy(internal::ToCuda(stream));
+}
+
+Graph::~Graph() {
+  if (exec_ != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec_));
+}
+
+Graph::Graph(Graph&& other) noexcept : exec_(std::exchange(other.exec_, nullptr)) {}
+
+Graph& Graph::operator=(Graph&& other) noexcept {
+  if (this != &other) {
+    if (exec_ != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec_));
+    exec_ = std::exchange(other.exec_, nullptr);
+  }
+  return *this;
+}
+
+Status Graph::BeginCapture(Stream stream) {
+  CUDA_CHECK(cudaStreamBeginCapture(internal::ToCuda(stream), cudaStreamCaptureModeThreadLocal));
+  return Status::Ok();
+}
+
+Result<Graph> Graph::EndCapture(Stream stream) {
+  cudaGraph_t graph = nullptr;
+  CUDA_CHECK(cudaStreamEndCapture(internal::ToCuda(stream), &graph));
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  CUDA_CHECK(err);
+  Graph out;
+  out.exec_ = exec;
+  return out;
+}
+
+Status Graph::Launch(Stream stream) const {
+  if (exec_ == nullptr) return FailedPreconditionError("Graph::Launch: empty graph");
+  CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec_), internal::ToCuda(stream)));
+  return Status::Ok();
+}
+
 Status Synchronize(Stream stream) {
   CUDA_CHECK(cudaStreamSynchronize(internal::ToCuda(stream)));
   return Status::Ok();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "kernels/cuda/cuda_ops.h"
@@ -77,13 +78,17 @@ struct CudaModel::Impl {
   int32_t* slots = nullptr;    // (n_batch)
   int32_t* positions = nullptr;
   cuda::Stream stream = nullptr;
+  std::map<int64_t, cuda::Graph> graphs;  // decode steps by batch size
 
+  ~Impl() { cuda::DestroyStream(stream); }
   void CarveScratch();
   Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out) const;
-  Status Step(std::span<const int32_t> tokens, std::span<const int32_t> slots,
-              std::span<const int32_t> positions, int64_t logits_from);
-  Status Layer(int64_t l, int64_t n, int64_t max_keys);
-  Status AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t max_keys);
+  Status Upload(std::span<const int32_t> tokens, std::span<const int32_t> slots,
+                std::span<const int32_t> positions);
+  Status Body(int64_t n, int64_t logits_from, int64_t n_splits, bool greedy);
+  Status DecodeStep(int64_t n, bool greedy);
+  Status Layer(int64_t l, int64_t n, int64_t n_splits);
+  Status AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t n_splits);
   uint16_t* LayerCache(const cuda::DeviceBuffer& cache, int64_t l) const {
     return cache.as<uint16_t>() + l * options.n_slots * options.n_ctx * config.kv_dim();
   }
@@ -129,7 +134,7 @@ Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n
 }
 
 Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n,
-                                       int64_t max_keys) {
+                                       int64_t n_splits) {
   const ModelConfig& c = config;
   SEXTANT_RETURN_IF_ERROR(MatMul(w.wq, xn, n, q));
   SEXTANT_RETURN_IF_ERROR(MatMul(w.wk, xn, n, k));
@@ -171,19 +176,19 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
   a.head_dim = c.head_dim;
   a.n_ctx = options.n_ctx;
   a.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
-  a.n_splits = cuda::AttentionSplits(n, c.n_head_kv, max_keys);
+  a.n_splits = n_splits;
   a.workspace = workspace;
   SEXTANT_RETURN_IF_ERROR(cuda::Attention(a, stream));
   return MatMul(w.wo, attn, n, proj);
 }
 
-Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t max_keys) {
+Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t n_splits) {
   const ModelConfig& c = config;
   const DeviceLayer& w = weights.layers[static_cast<size_t>(l)];
   // The previous layer's FFN output (proj) joins the residual here.
   SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm(
       {x, l == 0 ? nullptr : proj, w.attn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
-  SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, max_keys));
+  SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, n_splits));
   SEXTANT_RETURN_IF_ERROR(
       cuda::AddRmsNorm({x, proj, w.ffn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
   SEXTANT_RETURN_IF_ERROR(MatMul(w.w_gate, xn, n, gate));
@@ -192,31 +197,54 @@ Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t max_keys) {
   return MatMul(w.w_down, gate, n, proj);
 }
 
-// Runs n <= n_batch tokens and leaves logits for rows logits_from..n-1 in
-// `logits` (row 0 is token logits_from).
-Status CudaModel::Impl::Step(std::span<const int32_t> tokens, std::span<const int32_t> step_slots,
-                             std::span<const int32_t> step_positions, int64_t logits_from) {
-  const auto n = static_cast<int64_t>(tokens.size());
-  const int64_t ibytes = n * static_cast<int64_t>(sizeof(int32_t));
-  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(ids, tokens.data(), ibytes, stream));
-  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(slots, step_slots.data(), ibytes, stream));
-  SEXTANT_RETURN_IF_ERROR(
-      cuda::CopyToDeviceAsync(positions, step_positions.data(), ibytes, stream));
-  const int64_t max_keys = *std::max_element(step_positions.begin(), step_positions.end()) + 1;
+Status CudaModel::Impl::Upload(std::span<const int32_t> tokens, std::span<const int32_t> step_slots,
+                               std::span<const int32_t> step_positions) {
+  const auto bytes = static_cast<int64_t>(tokens.size() * sizeof(int32_t));
+  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(ids, tokens.data(), bytes, stream));
+  SEXTANT_RETURN_IF_ERROR(cuda::CopyToDeviceAsync(slots, step_slots.data(), bytes, stream));
+  return cuda::CopyToDeviceAsync(positions, step_positions.data(), bytes, stream);
+}
 
+// Runs the n <= n_batch tokens already uploaded and leaves logits for rows
+// logits_from..n-1 in `logits` (row 0 is token logits_from); with greedy,
+// also their argmax in `ids`. Issues no synchronization, so it can be
+// captured into a graph.
+Status CudaModel::Impl::Body(int64_t n, int64_t logits_from, int64_t n_splits, bool greedy) {
   cuda::EmbeddingParams e = weights.embedding.params;
   e.ids = ids;
   e.n_tokens = n;
   e.out = x;
   SEXTANT_RETURN_IF_ERROR(cuda::EmbeddingGather(e, stream));
-  for (int64_t l = 0; l < config.n_layer; ++l) SEXTANT_RETURN_IF_ERROR(Layer(l, n, max_keys));
+  for (int64_t l = 0; l < config.n_layer; ++l) SEXTANT_RETURN_IF_ERROR(Layer(l, n, n_splits));
   if (logits_from >= n) return Status::Ok();
   const int64_t rows = n - logits_from;
   const int64_t off = logits_from * config.n_embd;
   SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm({x + off, proj + off, weights.output_norm.as<float>(),
                                             xn + off, rows, config.n_embd, config.rms_eps},
                                            stream));
-  return MatMul(weights.output, xn + off, rows, logits);
+  SEXTANT_RETURN_IF_ERROR(MatMul(weights.output, xn + off, rows, logits));
+  if (!greedy) return Status::Ok();
+  return cuda::ArgmaxRows(logits, rows, config.n_vocab, ids, stream);
+}
+
+// One decode step of n uploaded tokens, every row's logits kept. With
+// graphs on, the step is captured once per (n, greedy) and replayed; the
+// split count then follows n_ctx, not the current length, so one graph
+// serves every position.
+Status CudaModel::Impl::DecodeStep(int64_t n, bool greedy) {
+  const int64_t n_splits = cuda::AttentionSplits(n, config.n_head_kv, options.n_ctx);
+  if (!options.cuda_graphs) return Body(n, 0, n_splits, greedy);
+  const int64_t key = 2 * n + (greedy ? 1 : 0);
+  auto it = graphs.find(key);
+  if (it == graphs.end()) {
+    SEXTANT_RETURN_IF_ERROR(cuda::Graph::BeginCapture(stream));
+    const Status body = Body(n, 0, n_splits, greedy);
+    auto graph = cuda::Graph::EndCapture(stream);
+    SEXTANT_RETURN_IF_ERROR(body);
+    SEXTANT_RETURN_IF_ERROR(graph.status());
+    it = graphs.emplace(key, std::move(graph).value()).first;
+  }
+  return it->second.Launch(stream);
 }
 
 Result<CudaMemoryPlan> CudaModel::Plan(const ModelConfig& config, const ModelWeights& weights,
@@ -259,11 +287,13 @@ Result<std::unique_ptr<CudaModel>> CudaModel::Create(
   SEXTANT_ASSIGN_OR_RETURN(impl->v_cache, Allocate(plan.kv_cache_bytes / 2));
   SEXTANT_ASSIGN_OR_RETURN(impl->scratch, Allocate(plan.scratch_bytes));
   impl->CarveScratch();
+  SEXTANT_ASSIGN_OR_RETURN(impl->stream, cuda::CreateStream());
   return std::unique_ptr<CudaModel>(new CudaModel(std::move(impl)));
 }
 
 CudaModel::CudaModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CudaModel::~CudaModel() = default;
+void CudaModel::SetCudaGraphs(bool on) { impl_->options.cuda_graphs = on; }
 const CudaModelOptions& CudaModel::options() const { return impl_->options; }
 const CudaMemoryPlan& CudaModel::plan() const { return impl_->plan; }
 
@@ -306,9 +336,15 @@ Status CudaModel::Forward(std::span<const int32_t> tokens, int64_t slot, int64_t
     for (int64_t i = 0; i < count; ++i) positions[i] = static_cast<int32_t>(n_past + start + i);
     const bool last = start + count == n;
     const int64_t from = mode == LogitsMode::kAll ? 0 : (last ? count - 1 : count);
-    SEXTANT_RETURN_IF_ERROR(
-        m.Step(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), slots,
-               positions, from));
+    SEXTANT_RETURN_IF_ERROR(m.Upload(
+        tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), slots, positions));
+    if (count == 1 && from == 0) {
+      SEXTANT_RETURN_IF_ERROR(m.DecodeStep(1, false));
+    } else {
+      const int64_t max_keys = positions.back() + 1;
+      SEXTANT_RETURN_IF_ERROR(
+          m.Body(count, from, cuda::AttentionSplits(count, m.config.n_head_kv, max_keys), false));
+    }
     if (from < count) {
       float* dst = mode == LogitsMode::kAll ? logits->data() + start * n_vocab : logits->data();
       SEXTANT_RETURN_IF_ERROR(
@@ -337,9 +373,9 @@ Status CudaModel::Decode(std::span<const int32_t> tokens, std::span<const int32_
     }
   }
   SEXTANT_RETURN_IF_ERROR(CheckTokens(tokens, m.config.n_vocab));
-  SEXTANT_RETURN_IF_ERROR(m.Step(tokens, slots, positions, 0));
+  SEXTANT_RETURN_IF_ERROR(m.Upload(tokens, slots, positions));
+  SEXTANT_RETURN_IF_ERROR(m.DecodeStep(n, ids != nullptr));
   if (ids != nullptr) {
-    SEXTANT_RETURN_IF_ERROR(cuda::ArgmaxRows(m.logits, n, m.config.n_vocab, m.ids, m.stream));
     ids->resize(static_cast<size_t>(n));
     SEXTANT_RETURN_IF_ERROR(cuda::CopyToHostAsync(
         ids->data(), m.ids, n * static_cast<int64_t>(sizeof(int32_t)), m.stream));

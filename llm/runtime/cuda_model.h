@@ -29,9 +29,10 @@
 namespace sextant::llm {
 
 struct CudaModelOptions {
-  int64_t n_ctx = 4096;   // positions per slot
-  int64_t n_slots = 1;    // sequences cached at once
-  int64_t n_batch = 512;  // tokens per forward step (prefill chunk, decode batch)
+  int64_t n_ctx = 4096;     // positions per slot
+  int64_t n_slots = 1;      // sequences cached at once
+  int64_t n_batch = 512;    // tokens per forward step (prefill chunk, decode batch)
+  bool cuda_graphs = true;  // replay each decode step's batch size as one graph
 };
 
 // Device memory the model will take, computed before any allocation.
@@ -72,6 +73,9 @@ class CudaModel {
   Status Decode(std::span<const int32_t> tokens, std::span<const int32_t> slots,
                 std::span<const int32_t> positions, std::vector<float>* logits,
                 std::vector<int32_t>* ids = nullptr);
+
+  // Turns decode-step graphs on or off from the next step on.
+  void SetCudaGraphs(bool on);
 
   const CudaModelOptions& options() const;
   const CudaMemoryPlan& plan() const;

@@ -196,6 +196,26 @@ TEST_P(CudaModelTest, BatchedDecodeMatchesOneSequenceAtATime) {
   }
 }
 
+TEST_P(CudaModelTest, GraphReplayGivesTheSameLogitsAsDirectLaunches) {
+  const auto prompt = Ids(ref_["prompts"][0]["ids"]);
+  const int64_t n_vocab = model_->config().n_vocab;
+  std::vector<std::vector<float>> runs[2];
+  for (int graphs = 0; graphs < 2; ++graphs) {
+    gpu_->SetCudaGraphs(graphs == 1);
+    std::vector<float> logits;
+    ASSERT_TRUE(gpu_->Forward(prompt, 2, 0, LogitsMode::kLast, &logits).ok());
+    auto pos = static_cast<int64_t>(prompt.size());
+    for (int step = 0; step < 4; ++step) {
+      const int32_t next = Argmax(logits.data(), n_vocab);
+      ASSERT_TRUE(gpu_->Forward({&next, 1}, 2, pos++, LogitsMode::kLast, &logits).ok());
+      runs[graphs].push_back(logits);
+    }
+  }
+  for (size_t step = 0; step < runs[0].size(); ++step) {
+    EXPECT_EQ(runs[0][step], runs[1][step]) << "step " << step;
+  }
+}
+
 TEST_P(CudaModelTest, BadArgumentsAreClearErrors) {
   std::vector<float> logits;
   const int32_t token = 1;
