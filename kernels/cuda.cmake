@@ -7,6 +7,7 @@ add_library(sextant_kernels_cuda STATIC
   cuda/gemv_repack.cpp
   cuda/elementwise.cu
   cuda/embedding.cu
+  cuda/gemm.cu
   cuda/gemv.cu
   cuda/norm.cu
   cuda/rope.cu
@@ -18,7 +19,8 @@ if(CMAKE_CUDA_RUNTIME_LIBRARY STREQUAL "Static")
 else()
   set(sextant_cudart CUDA::cudart)
 endif()
-target_link_libraries(sextant_kernels_cuda PUBLIC sextant_kernels ${sextant_cudart})
+# cuBLAS stays a shared library: its static archive is hundreds of megabytes.
+target_link_libraries(sextant_kernels_cuda PUBLIC sextant_kernels ${sextant_cudart} CUDA::cublas)
 target_compile_options(sextant_kernels_cuda PRIVATE
   $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra --expt-relaxed-constexpr>)
 if(SEXTANT_WERROR)
@@ -31,6 +33,7 @@ if(SEXTANT_BUILD_TESTS)
     SOURCES
       cuda/attention_test.cpp
       cuda/cuda_ops_test.cpp
+      cuda/gemm_test.cpp
       cuda/gemv_test.cpp
       cuda/sampling_test.cpp
     LIBS sextant_kernels_cuda)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -285,5 +286,35 @@ struct GemvParams {
   int64_t batch = 1;
 };
 Status GemvRun(const GemvParams& p, Stream stream);
+
+// ---------------------------------------------------------------------------
+// GEMM for prefill and large batches.
+
+// y[b, r] = sum_k W[r, k] * x[b, k] for many rows b at once, on tensor
+// cores through cuBLAS: W is dequantized to fp16 one tile of rows at a time
+// (BF16 and F16 weights are read in place), x is rounded to the same half
+// type, and products are summed in float32. Relative error against float32
+// is about 1e-3 (fp16) to 1e-2 (bf16 operands).
+//
+// Ownership: owns the cuBLAS handle and its scratch. Thread safety: one Run
+// at a time. Errors: Create fails with internal when cuBLAS cannot start;
+// Run rejects a batch or column count past the sizes given to Create.
+class Gemm {
+ public:
+  // Sizes the scratch for up to max_batch rows of x and max_cols columns.
+  static Result<std::unique_ptr<Gemm>> Create(Stream stream, int64_t max_batch, int64_t max_cols);
+  // Device bytes Create allocates for these sizes.
+  static int64_t ScratchBytes(int64_t max_batch, int64_t max_cols);
+  virtual ~Gemm() = default;
+
+  // x: (batch, w.cols); y: (batch, w.rows). Any type GemvRun takes.
+  virtual Status Run(const GemvWeights& w, const float* x, int64_t batch, float* y) = 0;
+};
+
+// Writes rows [row_begin, row_begin + n_rows) of W into out (n_rows,
+// W.cols) as bf16 (bf16 true) or fp16 bits, dequantized from the GEMV
+// layout and rounded to nearest.
+Status DequantizeToHalf(const GemvWeights& w, int64_t row_begin, int64_t n_rows, bool bf16,
+                        uint16_t* out, Stream stream);
 
 }  // namespace sextant::kernels::cuda

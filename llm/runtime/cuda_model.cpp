@@ -35,10 +35,13 @@ int64_t WorkspaceFloats(const ModelConfig& c, const CudaModelOptions& o) {
   return most;
 }
 
+// The widest input of any matrix product.
+int64_t MaxCols(const ModelConfig& c) { return std::max({c.n_embd, c.q_dim(), c.n_ff}); }
+
 int64_t ScratchBytes(const ModelConfig& c, const CudaModelOptions& o) {
   const int64_t ids = 3 * o.n_batch * static_cast<int64_t>(sizeof(int32_t));
   return (o.n_batch * (ScratchFloatsPerToken(c) + c.n_vocab) + WorkspaceFloats(c, o)) * kFloat +
-         ids;
+         ids + cuda::Gemm::ScratchBytes(o.n_batch, MaxCols(c));
 }
 
 Result<cuda::DeviceBuffer> Allocate(int64_t bytes) {
@@ -78,6 +81,7 @@ struct CudaModel::Impl {
   int32_t* slots = nullptr;    // (n_batch)
   int32_t* positions = nullptr;
   cuda::Stream stream = nullptr;
+  std::unique_ptr<cuda::Gemm> gemm;
   std::map<int64_t, cuda::Graph> graphs;  // decode steps by batch size
 
   ~Impl() { cuda::DestroyStream(stream); }
@@ -122,6 +126,7 @@ void CudaModel::Impl::CarveScratch() {
 
 Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n,
                                float* out) const {
+  if (n >= options.gemm_min_tokens) return gemm->Run(m.w, in, n, out);
   for (int64_t start = 0; start < n; start += cuda::kMaxGemvBatch) {
     cuda::GemvParams p;
     p.w = m.w;
@@ -285,9 +290,13 @@ Result<std::unique_ptr<CudaModel>> CudaModel::Create(
   SEXTANT_ASSIGN_OR_RETURN(impl->weights, internal::UploadWeights(config, weights));
   SEXTANT_ASSIGN_OR_RETURN(impl->k_cache, Allocate(plan.kv_cache_bytes / 2));
   SEXTANT_ASSIGN_OR_RETURN(impl->v_cache, Allocate(plan.kv_cache_bytes / 2));
-  SEXTANT_ASSIGN_OR_RETURN(impl->scratch, Allocate(plan.scratch_bytes));
+  // The GEMM allocates its own part of the planned scratch.
+  const int64_t gemm_bytes = cuda::Gemm::ScratchBytes(options.n_batch, MaxCols(config));
+  SEXTANT_ASSIGN_OR_RETURN(impl->scratch, Allocate(plan.scratch_bytes - gemm_bytes));
   impl->CarveScratch();
   SEXTANT_ASSIGN_OR_RETURN(impl->stream, cuda::CreateStream());
+  SEXTANT_ASSIGN_OR_RETURN(impl->gemm,
+                           cuda::Gemm::Create(impl->stream, options.n_batch, MaxCols(config)));
   return std::unique_ptr<CudaModel>(new CudaModel(std::move(impl)));
 }
 

@@ -5,7 +5,8 @@
 // in the GEMV layout; Q5_0 becomes Q8_0 (exact); F32, Q4_1 and Q5_1 become
 // F16 (round to nearest even; a relative error of at most 2^-11 per weight).
 // The KV cache is bf16 and holds n_slots sequences of n_ctx positions; each
-// sequence lives in one slot. Activations and accumulation are float32.
+// sequence lives in one slot. Activations and accumulation are float32,
+// except in the prefill GEMM, whose operands are bf16.
 //
 // Ownership: owns every device buffer; keeps no reference to the host
 // weights after Create. Thread safety: one call at a time per instance.
@@ -33,6 +34,9 @@ struct CudaModelOptions {
   int64_t n_slots = 1;      // sequences cached at once
   int64_t n_batch = 512;    // tokens per forward step (prefill chunk, decode batch)
   bool cuda_graphs = true;  // replay each decode step's batch size as one graph
+  // Matrix products over this many tokens or more go to the tensor-core GEMM
+  // (bf16 operands); fewer go to the GEMV (float32 activations).
+  int64_t gemm_min_tokens = 32;
 };
 
 // Device memory the model will take, computed before any allocation.

@@ -49,6 +49,36 @@ float MaxAbs(const Json& values) {
   return m;
 }
 
+// Checks every position's top-5 logits and the last row against transformers.
+void ExpectReferenceLogits(CudaModel& gpu, const Json& ref, const Json& variant, int64_t n_vocab) {
+  for (const auto& pp : variant["per_prompt"]) {
+    const int index = pp["prompt_index"].get<int>();
+    const auto prompt = Ids(ref["prompts"][index]["ids"]);
+    std::vector<float> logits;
+    ASSERT_TRUE(gpu.Forward(prompt, 0, 0, LogitsMode::kAll, &logits).ok());
+    for (size_t pos = 0; pos < prompt.size(); ++pos) {
+      const float* row = &logits[pos * n_vocab];
+      const Json& want = pp["top5_logits"][pos];
+      const float tol = kRelativeTolerance * MaxAbs(want);
+      const auto ids = Ids(pp["top5_ids"][pos]);
+      for (size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_NEAR(row[ids[i]], want[i].get<float>(), tol)
+            << "prompt " << index << " position " << pos << " top-" << i + 1;
+      }
+      // Our pick is the reference's, or within the tolerance of it.
+      const int32_t pick = Argmax(row, n_vocab);
+      EXPECT_GE(row[ids[0]], row[pick] - tol) << "prompt " << index << " position " << pos;
+    }
+    const Json& last = pp["last_logits"];
+    const float tol = kRelativeTolerance * MaxAbs(last);
+    const float* row = &logits[(prompt.size() - 1) * n_vocab];
+    float worst = 0;
+    for (int64_t i = 0; i < n_vocab; ++i)
+      worst = std::max(worst, std::abs(row[i] - last[i].get<float>()));
+    EXPECT_LE(worst, tol) << "prompt " << index << " last logits";
+  }
+}
+
 class CudaModelTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
@@ -104,33 +134,38 @@ class CudaModelTest : public ::testing::TestWithParam<Case> {
 };
 
 TEST_P(CudaModelTest, LogitsMatchReferenceAtEveryPosition) {
-  const int64_t n_vocab = model_->config().n_vocab;
-  for (const auto& pp : variant_["per_prompt"]) {
-    const int index = pp["prompt_index"].get<int>();
-    const auto prompt = Ids(ref_["prompts"][index]["ids"]);
-    std::vector<float> logits;
-    ASSERT_TRUE(gpu_->Forward(prompt, 0, 0, LogitsMode::kAll, &logits).ok());
-    for (size_t pos = 0; pos < prompt.size(); ++pos) {
-      const float* row = &logits[pos * n_vocab];
-      const Json& want = pp["top5_logits"][pos];
-      const float tol = kRelativeTolerance * MaxAbs(want);
-      const auto ids = Ids(pp["top5_ids"][pos]);
-      for (size_t i = 0; i < ids.size(); ++i) {
-        EXPECT_NEAR(row[ids[i]], want[i].get<float>(), tol)
-            << "prompt " << index << " position " << pos << " top-" << i + 1;
-      }
-      // Our pick is the reference's, or within the tolerance of it.
-      const int32_t pick = Argmax(row, n_vocab);
-      EXPECT_GE(row[ids[0]], row[pick] - tol) << "prompt " << index << " position " << pos;
-    }
-    const Json& last = pp["last_logits"];
-    const float tol = kRelativeTolerance * MaxAbs(last);
-    const float* row = &logits[(prompt.size() - 1) * n_vocab];
-    float worst = 0;
-    for (int64_t i = 0; i < n_vocab; ++i)
-      worst = std::max(worst, std::abs(row[i] - last[i].get<float>()));
-    EXPECT_LE(worst, tol) << "prompt " << index << " last logits";
+  ExpectReferenceLogits(*gpu_, ref_, variant_, model_->config().n_vocab);
+}
+
+// The same through the tensor-core GEMM for every prompt of two tokens or
+// more (bf16 activations in the matrix products).
+TEST_P(CudaModelTest, GemmPrefillLogitsMatchReference) {
+  CudaModelOptions options;
+  options.n_ctx = model_->context();
+  options.n_batch = 64;
+  options.gemm_min_tokens = 2;
+  auto gpu = CudaModel::Create(model_->config(), model_->weights(), options);
+  ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  ExpectReferenceLogits(**gpu, ref_, variant_, model_->config().n_vocab);
+}
+
+TEST_P(CudaModelTest, LongContextPastOriginalRopeWindow) {
+  const Json& lc = ref_["long_context"];
+  if (lc.is_null() || !lc["variants"].contains(GetParam().variant)) {
+    GTEST_SKIP() << "no long-context reference for this model";
   }
+  const Json& v = lc["variants"][GetParam().variant];
+  const auto prompt = Ids(lc["ids"]);
+  std::vector<float> logits;
+  ASSERT_TRUE(gpu_->Forward(prompt, 0, 0, LogitsMode::kLast, &logits).ok());
+  const float tol = kRelativeTolerance * MaxAbs(v["last_logits"]);
+  float worst = 0;
+  for (size_t i = 0; i < logits.size(); ++i) {
+    worst = std::max(worst, std::abs(logits[i] - v["last_logits"][i].get<float>()));
+  }
+  EXPECT_LE(worst, tol) << prompt.size() << "-token prompt";
+  const int exact = TeacherForcedGreedy(prompt, Ids(v["greedy"]["tokens"]), "long context");
+  EXPECT_GE(exact, 15);
 }
 
 TEST_P(CudaModelTest, GreedyContinuationsMatchUpToNearTies) {
