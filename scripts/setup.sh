@@ -32,6 +32,7 @@ packages=(
   libpcre2-dev             # JSON Schema `pattern`, tokenizer pre-tokenizer regexes
   libtomlplusplus-dev      # configuration files (TOML)
   libutf8proc-dev          # Unicode normalization (NFC) in tokenizers
+  libseccomp-dev           # the ToolServer sandbox's system-call filter
   libcli11-dev             # command-line parsing of the `sextant` binary
   libssl-dev               # HTTPS in the loopback test server
   zlib1g-dev               # gzip bodies in the loopback test server
