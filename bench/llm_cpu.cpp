@@ -61,6 +61,7 @@ struct Result {
 
 std::optional<Result> Measure(const Entry& e, const Options& o) {
   sextant::llm::LoadOptions lo;
+  lo.device = sextant::llm::Device::kCpu;  // this benchmark measures the CPU pass
   lo.threads = o.threads;
   lo.context = o.prefill + o.decode + 1;
   auto model = sextant::llm::Model::Load(e.path, lo);

@@ -12,6 +12,9 @@ namespace sextant::cli {
 void AddModelFlags(CLI::App& cmd, ModelFlags& flags) {
   cmd.add_option("FILE", flags.file, "GGUF file or safetensors model folder")->required();
   cmd.add_option("--threads", flags.threads, "CPU threads (default: llm.threads, 0 = all cores)");
+  cmd.add_option("--device", flags.device,
+                 "auto (CUDA when a GPU is visible), cuda or cpu (default: llm.device)")
+      ->check(CLI::IsMember({"auto", "cuda", "cpu"}));
   cmd.add_option("--context", flags.context,
                  "Positions per sequence (default: llm.context, 0 = min(model's, 4096))");
 }
@@ -26,9 +29,20 @@ Result<std::unique_ptr<llm::Model>> LoadModelVerbose(const ModelFlags& flags, co
   llm::LoadOptions options = llm::LoadOptionsFromConfig(config);
   if (flags.threads > 0) options.threads = flags.threads;
   if (flags.context > 0) options.context = flags.context;
-  return llm::Model::Load(flags.file, options, [&](const llm::MemoryEstimate& m) {
+  if (!flags.device.empty()) {
+    SEXTANT_ASSIGN_OR_RETURN(options.device, llm::ParseDevice(flags.device));
+  }
+  options.on_device_plan = [quiet](const std::string& plan) {
+    if (!quiet) std::fprintf(stderr, "memory: %s\n", plan.c_str());
+  };
+  auto model = llm::Model::Load(flags.file, options, [&](const llm::MemoryEstimate& m) {
     if (!quiet) std::fprintf(stderr, "memory: %s\n", m.ToString().c_str());
   });
+  if (model.ok() && !quiet) {
+    const bool gpu = (*model)->device() == llm::Device::kCuda;
+    std::fprintf(stderr, "device: %s\n", gpu ? "cuda" : "cpu");
+  }
+  return model;
 }
 
 Json ModelInfoJson(const llm::Model& model) {

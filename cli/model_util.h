@@ -25,6 +25,7 @@ namespace sextant::cli {
 struct ModelFlags {
   std::string file;
   int threads = 0;
+  std::string device;  // auto, cuda or cpu; empty: llm.device
   int64_t context = 0;
 };
 void AddModelFlags(CLI::App& cmd, ModelFlags& flags);

@@ -43,6 +43,9 @@ Status CpuModel::Forward(std::span<const int32_t> tokens, KvCache& cache, Logits
                          std::vector<float>* logits) {
   const auto n = static_cast<int64_t>(tokens.size());
   if (n == 0) return Status(StatusCode::kInvalidArgument, "forward: no tokens");
+  if (cache.on_device()) {
+    return FailedPreconditionError("forward: the CPU pass got a GPU cache (use Model::Forward)");
+  }
   if (cache.n_past() + n > cache.n_ctx()) {
     return Status(StatusCode::kOutOfRange,
                   "context full: " + std::to_string(cache.n_past()) + " + " + std::to_string(n) +

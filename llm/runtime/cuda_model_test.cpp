@@ -92,7 +92,9 @@ class CudaModelTest : public ::testing::TestWithParam<Case> {
     if (!fs::exists(weights)) GTEST_SKIP() << weights << " is absent";
     LoadOptions options;
     options.threads = 4;
-    auto model = Model::Load(weights.extension() == ".gguf" ? weights : dir, options);
+    options.device = Device::kCpu;  // the CPU pass is a reference; the GPU model is built below
+    model_path_ = weights.extension() == ".gguf" ? weights : dir;
+    auto model = Model::Load(model_path_, options);
     ASSERT_TRUE(model.ok()) << model.status().message();
     model_ = std::move(*model);
     CudaModelOptions cuda_options;
@@ -127,6 +129,7 @@ class CudaModelTest : public ::testing::TestWithParam<Case> {
     return exact;
   }
 
+  fs::path model_path_;
   Json ref_;
   Json variant_;
   std::unique_ptr<Model> model_;
@@ -278,6 +281,34 @@ TEST_P(CudaModelTest, ModelThatDoesNotFitIsRefusedBeforeAllocating) {
   EXPECT_EQ(gpu.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(gpu.status().message().find("does not fit the GPU"), std::string::npos)
       << gpu.status().message();
+}
+
+TEST_P(CudaModelTest, ModelOnCudaLeasesOneSlotPerCache) {
+  LoadOptions options;
+  options.device = Device::kCuda;
+  options.gpu_slots = 1;
+  std::string plan;
+  options.on_device_plan = [&](const std::string& text) { plan = text; };
+  auto model = Model::Load(model_path_, options);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ((*model)->device(), Device::kCuda);
+  EXPECT_NE(plan.find("GPU: weights"), std::string::npos) << plan;
+  const auto prompt = Ids(ref_["prompts"][0]["ids"]);
+  std::vector<float> gpu_logits;
+  auto first = (*model)->NewCache();
+  ASSERT_TRUE((*model)->Forward(prompt, *first, LogitsMode::kLast, &gpu_logits).ok());
+  EXPECT_EQ(first->n_past(), static_cast<int64_t>(prompt.size()));
+  std::vector<float> logits;
+  auto second = (*model)->NewCache();
+  EXPECT_EQ((*model)->Forward(prompt, *second, LogitsMode::kLast, &logits).code(),
+            StatusCode::kResourceExhausted);
+  first.reset();
+  auto third = (*model)->NewCache();
+  ASSERT_TRUE((*model)->Forward(prompt, *third, LogitsMode::kLast, &logits).ok());
+  EXPECT_EQ(logits, gpu_logits);
+  // The CPU pass refuses a GPU cache rather than writing through it.
+  EXPECT_EQ((*model)->cpu().Forward(prompt, *third, LogitsMode::kLast, &logits).code(),
+            StatusCode::kFailedPrecondition);
 }
 
 constexpr Case kCases[] = {

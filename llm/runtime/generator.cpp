@@ -31,7 +31,7 @@ Status Session::Prefill(std::span<const int32_t> prompt, GenerateResult& result)
   result.reused_tokens = static_cast<int64_t>(common);
   const auto start = std::chrono::steady_clock::now();
   auto rest = prompt.subspan(common);
-  SEXTANT_RETURN_IF_ERROR(model_.cpu().Forward(rest, *cache_, LogitsMode::kLast, &logits_));
+  SEXTANT_RETURN_IF_ERROR(model_.Forward(rest, *cache_, LogitsMode::kLast, &logits_));
   tokens_.insert(tokens_.end(), rest.begin(), rest.end());
   result.prompt_seconds = SecondsSince(start);
   return Status::Ok();
@@ -86,7 +86,7 @@ Result<GenerateResult> Session::Generate(std::span<const int32_t> prompt,
       break;
     }
     if (cache_->n_past() >= context) break;  // kLength
-    SEXTANT_RETURN_IF_ERROR(model_.cpu().Forward({&id, 1}, *cache_, LogitsMode::kLast, &logits_));
+    SEXTANT_RETURN_IF_ERROR(model_.Forward({&id, 1}, *cache_, LogitsMode::kLast, &logits_));
     tokens_.push_back(id);
   }
   if (result.finish != FinishReason::kCancelled && !matcher.stopped()) {

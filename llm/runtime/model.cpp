@@ -8,6 +8,11 @@
 #include "llm/runtime/gguf.h"
 #include "llm/runtime/safetensors.h"
 
+#if SEXTANT_HAVE_CUDA
+#include "kernels/cuda/cuda_ops.h"
+#include "llm/runtime/cuda_model.h"
+#endif
+
 namespace sextant::llm {
 
 namespace fs = std::filesystem;
@@ -24,7 +29,22 @@ struct Model::Impl {
   ModelSummary summary;
   std::unique_ptr<kernels::cpu::ThreadPool> pool;
   std::unique_ptr<CpuModel> cpu;
+  Device device = Device::kCpu;
+#if SEXTANT_HAVE_CUDA
+  std::unique_ptr<CudaModel> cuda;
+#endif
+  // Which GPU cache slots are leased; shared with the caches' release hooks,
+  // which may outlive the model.
+  std::shared_ptr<std::vector<bool>> slots_used = std::make_shared<std::vector<bool>>();
 };
+
+Result<Device> ParseDevice(std::string_view name) {
+  if (name == "auto") return Device::kAuto;
+  if (name == "cpu") return Device::kCpu;
+  if (name == "cuda") return Device::kCuda;
+  return InvalidArgumentError("unknown device '" + std::string(name) +
+                              "' (expected auto, cpu or cuda)");
+}
 
 std::string FormatBytes(int64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -95,6 +115,34 @@ Result<int64_t> ChooseContext(const ModelConfig& config, const LoadOptions& opti
   return std::min(config.context_length, LoadOptions::kDefaultContext);
 }
 
+// Chooses the device and, for CUDA, uploads the weights.
+Status StartDevice(const LoadOptions& options, Model::Impl& m) {
+#if SEXTANT_HAVE_CUDA
+  const bool gpu = kernels::cuda::DeviceCount() > 0;
+  if (options.device == Device::kCpu || (options.device == Device::kAuto && !gpu)) {
+    return Status::Ok();
+  }
+  if (!gpu) return FailedPreconditionError("--device cuda: no CUDA device is visible");
+  CudaModelOptions o;
+  o.n_ctx = m.memory.context;
+  o.n_slots = std::max<int64_t>(1, options.gpu_slots);
+  o.n_batch = std::max<int64_t>(1, options.gpu_batch);
+  auto on_plan = [&](const CudaMemoryPlan& plan) {
+    if (options.on_device_plan) options.on_device_plan(plan.ToString(o));
+  };
+  SEXTANT_ASSIGN_OR_RETURN(m.cuda, CudaModel::Create(m.config, m.weights, o, on_plan));
+  m.device = Device::kCuda;
+  m.slots_used->assign(static_cast<size_t>(o.n_slots), false);
+  return Status::Ok();
+#else
+  if (options.device == Device::kCuda) {
+    return UnimplementedError("--device cuda: this build has no CUDA (the toolkit was not found)");
+  }
+  (void)m;
+  return Status::Ok();
+#endif
+}
+
 }  // namespace
 
 Model::Model() : impl_(std::make_unique<Impl>()) {}
@@ -130,6 +178,7 @@ Result<std::unique_ptr<Model>> Model::Load(const fs::path& path, const LoadOptio
   }
   m.pool = std::make_unique<kernels::cpu::ThreadPool>(options.threads);
   m.cpu = std::make_unique<CpuModel>(m.config, m.weights, m.pool.get(), n_batch);
+  SEXTANT_RETURN_IF_ERROR(StartDevice(options, m));
   return model;
 }
 
@@ -142,8 +191,41 @@ const MemoryEstimate& Model::memory() const { return impl_->memory; }
 const ModelSummary& Model::summary() const { return impl_->summary; }
 int64_t Model::context() const { return impl_->memory.context; }
 CpuModel& Model::cpu() { return *impl_->cpu; }
-std::unique_ptr<KvCache> Model::NewCache() const {
-  return std::make_unique<KvCache>(impl_->config, impl_->memory.context);
+Device Model::device() const { return impl_->device; }
+
+std::unique_ptr<KvCache> Model::NewCache() {
+  if (impl_->device == Device::kCpu) {
+    return std::make_unique<KvCache>(impl_->config, impl_->memory.context);
+  }
+  std::vector<bool>& used = *impl_->slots_used;
+  int64_t slot = -1;
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (!used[i]) {
+      used[i] = true;
+      slot = static_cast<int64_t>(i);
+      break;
+    }
+  }
+  std::weak_ptr<std::vector<bool>> slots = impl_->slots_used;
+  return std::make_unique<KvCache>(impl_->memory.context, slot, [slots](int64_t s) {
+    if (auto live = slots.lock()) (*live)[static_cast<size_t>(s)] = false;
+  });
+}
+
+Status Model::Forward(std::span<const int32_t> tokens, KvCache& cache, LogitsMode mode,
+                      std::vector<float>* logits) {
+  if (!cache.on_device()) return impl_->cpu->Forward(tokens, cache, mode, logits);
+#if SEXTANT_HAVE_CUDA
+  if (cache.slot() < 0) {
+    return ResourceExhaustedError("all " + std::to_string(impl_->slots_used->size()) +
+                                  " GPU sequence slots are in use (raise llm.gpu_slots)");
+  }
+  SEXTANT_RETURN_IF_ERROR(impl_->cuda->Forward(tokens, cache.slot(), cache.n_past(), mode, logits));
+  cache.Advance(static_cast<int64_t>(tokens.size()));
+  return Status::Ok();
+#else
+  return InternalError("a device cache in a build without CUDA");
+#endif
 }
 
 }  // namespace sextant::llm

@@ -11,7 +11,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "llm/runtime/cpu_model.h"
@@ -24,11 +27,23 @@ namespace sextant::llm {
 
 enum class ModelFormat { kGguf, kSafetensors };
 
+// Where the forward pass runs. kAuto picks CUDA when this build has it and a
+// GPU is visible, else the CPU.
+enum class Device { kAuto, kCpu, kCuda };
+
+// "auto", "cpu" or "cuda"; invalid_argument for anything else.
+Result<Device> ParseDevice(std::string_view name);
+
 struct LoadOptions {
   int64_t context = 0;           // positions per sequence; 0 = min(model's, kDefaultContext)
   int threads = 0;               // CPU threads; 0 = all cores
   int64_t n_batch = 64;          // tokens per forward step during prefill
   int64_t max_memory_bytes = 0;  // refuse to load past this; 0 = no limit
+  Device device = Device::kAuto;
+  int64_t gpu_slots = 4;    // sequences the GPU cache holds at once (Sessions alive)
+  int64_t gpu_batch = 512;  // tokens per GPU forward step
+  // Called with the GPU memory plan before the GPU allocates anything.
+  std::function<void(const std::string&)> on_device_plan;
   static constexpr int64_t kDefaultContext = 4096;
 };
 
@@ -74,7 +89,16 @@ class Model {
   const ModelSummary& summary() const;
   int64_t context() const;  // the configured positions per sequence
   CpuModel& cpu();
-  std::unique_ptr<KvCache> NewCache() const;
+  Device device() const;  // kCpu or kCuda: where Forward runs
+  // A cache for one sequence on the model's device. On the GPU it leases a
+  // slot; when all llm.gpu_slots are leased, Forward on it fails with
+  // resource_exhausted.
+  std::unique_ptr<KvCache> NewCache();
+
+  // Runs `tokens` after the cache's n_past positions on the model's device
+  // (see CpuModel::Forward) and advances the cache.
+  Status Forward(std::span<const int32_t> tokens, KvCache& cache, LogitsMode mode,
+                 std::vector<float>* logits);
 
   struct Impl;  // opaque
 

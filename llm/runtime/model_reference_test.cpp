@@ -63,6 +63,7 @@ class ModelReferenceTest : public ::testing::TestWithParam<Case> {
     model_path_ = weights.extension() == ".gguf" ? weights : dir_;
     LoadOptions options;
     options.threads = 2;
+    options.device = Device::kCpu;  // these tests check the CPU pass
     auto model = Model::Load(model_path_, options);
     ASSERT_TRUE(model.ok()) << model.status().message();
     model_ = std::move(*model);
@@ -160,6 +161,7 @@ TEST_P(ModelReferenceTest, LongContextPastOriginalRopeWindow) {
 TEST_P(ModelReferenceTest, ContextOverflowIsAClearError) {
   LoadOptions options;
   options.context = 8;
+  options.device = Device::kCpu;
   auto small = Model::Load(model_path_, options);
   ASSERT_TRUE(small.ok()) << small.status().message();
   auto cache = (*small)->NewCache();

@@ -11,6 +11,7 @@ constexpr int64_t kMaxContext = int64_t{1} << 24;
 constexpr int64_t kMaxBatch = 1 << 16;
 constexpr int64_t kMiB = int64_t{1} << 20;
 constexpr int64_t kMaxMemoryMb = int64_t{1} << 30;
+constexpr int64_t kMaxGpuSlots = 1024;
 
 }  // namespace
 
@@ -27,6 +28,15 @@ void DeclareLlmConfig(ConfigRegistry& registry) {
       ConfigKey::Int("llm.max_memory_mb", 0,
                      "Embedded runtime: refuse to load a model needing more (0: no limit)")
           .Range(0, kMaxMemoryMb),
+      ConfigKey::String("llm.device", "auto",
+                        "Embedded runtime: auto (CUDA when a GPU is visible), cuda or cpu")
+          .OneOf({"auto", "cuda", "cpu"}),
+      ConfigKey::Int("llm.gpu_slots", LoadOptions{}.gpu_slots,
+                     "Embedded runtime: sequences the GPU KV cache holds at once")
+          .Range(1, kMaxGpuSlots),
+      ConfigKey::Int("llm.gpu_batch", LoadOptions{}.gpu_batch,
+                     "Embedded runtime: tokens per GPU forward step (prefill chunk)")
+          .Range(1, kMaxBatch),
   };
   for (const ConfigKey& key : keys) {
     if (Status st = registry.Declare(key); !st.ok()) {
@@ -42,6 +52,9 @@ LoadOptions LoadOptionsFromConfig(const Config& config) {
   o.context = config.GetInt("llm.context");
   o.n_batch = config.GetInt("llm.batch");
   o.max_memory_bytes = config.GetInt("llm.max_memory_mb") * kMiB;
+  o.device = ParseDevice(config.GetString("llm.device")).value_or(Device::kAuto);
+  o.gpu_slots = config.GetInt("llm.gpu_slots");
+  o.gpu_batch = config.GetInt("llm.gpu_batch");
   return o;
 }
 

@@ -7,8 +7,9 @@
 
 namespace sextant::llm {
 
-// Declares llm.threads, llm.context, llm.batch and llm.max_memory_mb. A
-// registry may receive them once.
+// Declares llm.threads, llm.context, llm.batch, llm.max_memory_mb,
+// llm.device, llm.gpu_slots and llm.gpu_batch. A registry may receive them
+// once.
 void DeclareLlmConfig(ConfigRegistry& registry);
 
 // The load options those keys set.

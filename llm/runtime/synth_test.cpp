@@ -19,6 +19,7 @@ constexpr const char* kSmall =
 void ExpectRuns(const std::filesystem::path& path) {
   LoadOptions options;
   options.threads = 2;
+  options.device = Device::kCpu;
   auto model = Model::Load(path, options);
   ASSERT_TRUE(model.ok()) << model.status().message();
   auto cache = (*model)->NewCache();
