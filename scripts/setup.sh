@@ -41,7 +41,8 @@ packages=(
   clang-format             # formatting check (scripts/lint.sh)
   clang-tidy               # static checks
   clang                    # libFuzzer targets in tests/fuzz (docs/fuzzing.md)
-  python3                  # small test helpers (HTTP fixtures)
+  python3                  # small test helpers (HTTP fixtures), python_run in the sandbox
+  nodejs                   # MCP servers from the npm registry (plugin tests)
 )
 
 need_install=()
@@ -64,11 +65,32 @@ for tool in cmake ninja g++; do
   command -v "$tool" >/dev/null || die "missing tool after install: $tool"
 done
 
+# Debian ships npm apart from nodejs; NodeSource's nodejs includes it. Ask
+# apt for npm only when no npm came with nodejs.
+if ! command -v npm >/dev/null; then
+  say "installing npm"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm \
+    || die "apt-get install failed for: npm"
+fi
+
 # The benchmark peer (bench/tokenizer_peer): npm packages, installed once.
 peer="$root/bench/tokenizer_peer"
 if command -v npm >/dev/null && [ ! -d "$peer/node_modules" ]; then
   say "installing the tokenizer benchmark peer (npm ci in bench/tokenizer_peer)"
   (cd "$peer" && npm ci --silent --no-audit --no-fund) || say "warning: npm ci failed; bench_tokenizer runs without its peer"
+fi
+
+# The real MCP servers the plugin tests run (tests/mcp, pinned by its package-lock.json).
+mcp_dir="$root/tests/mcp"
+if [ ! -d "$mcp_dir/node_modules" ] || [ "$mcp_dir/package-lock.json" -nt "$mcp_dir/node_modules/.package-lock.json" ]; then
+  if command -v npm >/dev/null; then
+    say "installing the MCP test servers (npm ci in tests/mcp)"
+    (cd "$mcp_dir" && npm ci --silent --no-audit --no-fund) || say "warning: npm ci failed in tests/mcp; plugins_test will fail"
+  else
+    say "warning: npm not found; plugins_test needs the MCP servers in tests/mcp"
+  fi
 fi
 
 if ((deps_only)); then exit 0; fi
