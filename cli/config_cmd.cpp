@@ -15,6 +15,9 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "llm/runtime/runtime_config.h"
+#ifdef SEXTANT_HAVE_TOOLSERVER
+#include "toolserver/server_config.h"
+#endif
 
 namespace sextant::cli {
 namespace {
@@ -153,6 +156,9 @@ void ShowKeys(const ConfigRegistry& registry, bool json) {
 void DeclareAllConfig(ConfigRegistry& registry) {
   DeclareCommonConfig(registry);
   llm::DeclareLlmConfig(registry);
+#ifdef SEXTANT_HAVE_TOOLSERVER
+  toolserver::DeclareToolServerConfig(registry);
+#endif
 }
 
 void AddGlobalFlags(CLI::App& app, Context& ctx) {

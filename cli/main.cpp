@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   sextant::cli::AddVersionCommand(app, ctx);
   sextant::cli::AddConfigCommand(app, ctx);
   sextant::cli::AddModelCommand(app, ctx);
+#ifdef SEXTANT_HAVE_TOOLSERVER
+  sextant::cli::AddToolServerCommand(app, ctx);
+#endif
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

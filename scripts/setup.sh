@@ -87,9 +87,9 @@ mcp_dir="$root/tests/mcp"
 if [ ! -d "$mcp_dir/node_modules" ] || [ "$mcp_dir/package-lock.json" -nt "$mcp_dir/node_modules/.package-lock.json" ]; then
   if command -v npm >/dev/null; then
     say "installing the MCP test servers (npm ci in tests/mcp)"
-    (cd "$mcp_dir" && npm ci --silent --no-audit --no-fund) || say "warning: npm ci failed in tests/mcp; plugins_test will fail"
+    (cd "$mcp_dir" && npm ci --silent --no-audit --no-fund) || say "warning: npm ci failed in tests/mcp; toolserver_test will fail"
   else
-    say "warning: npm not found; plugins_test needs the MCP servers in tests/mcp"
+    say "warning: npm not found; toolserver_test needs the MCP servers in tests/mcp"
   fi
 fi
 
