@@ -1,7 +1,7 @@
 # ToolServer benchmarks: sandbox spawn latency against a plain fork+exec.
-if(TARGET sextant_toolserver_sandbox)
+if(TARGET sextant_toolserver)
   add_executable(bench_sandbox ${CMAKE_CURRENT_LIST_DIR}/toolserver_sandbox.cpp)
-  target_link_libraries(bench_sandbox PRIVATE sextant_toolserver_sandbox sextant_bench_util)
+  target_link_libraries(bench_sandbox PRIVATE sextant_toolserver sextant_bench_util)
   sextant_set_warnings(bench_sandbox)
 endif()
 
