@@ -183,6 +183,31 @@ Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stre
 // picked (a row of only NaN gives 0).
 Status ArgmaxRows(const float* logits, int64_t rows, int64_t n, int32_t* ids, Stream stream);
 
+// Samples one token per row of logits (rows, n), as llm::Sampler does without
+// penalties: keep the top_k largest logits (ties: lower id first), then the
+// smallest prefix of them (sorted descending) whose softmax mass at
+// temperature 1 reaches top_p, then those within log(min_p) of the max, then
+// draw with uniforms[r] in [0, 1) from the temperature softmax over what is
+// left, walking candidates in sorted order (the first whose cumulative mass
+// exceeds uniforms[r] times the total). temperature <= 0 is greedy, exactly
+// ArgmaxRows. NaN logits are never picked; a row of only NaN gives 0. The
+// softmax sums are in double precision. One block per row; no host sync and
+// no allocation, so a call can be captured in a graph (the params are fixed
+// into it).
+//
+// Errors: InvalidArgument naming the field when temperature is not finite,
+// top_k is outside [1, kMaxGpuTopK], top_p is outside (0, 1] or min_p outside
+// [0, 1]; InvalidArgument for null pointers or a bad shape.
+inline constexpr int64_t kMaxGpuTopK = 1024;
+struct SampleParams {
+  float temperature = 1.0f;
+  int32_t top_k = 40;  // 1..kMaxGpuTopK
+  float top_p = 1.0f;  // (0, 1]; 1 keeps every top_k candidate
+  float min_p = 0.0f;  // [0, 1]; 0 turns it off
+};
+Status SampleRows(const float* logits, int64_t rows, int64_t n, const SampleParams& p,
+                  const float* uniforms /*(rows)*/, int32_t* ids /*(rows)*/, Stream stream);
+
 // ---------------------------------------------------------------------------
 // Attention over a bf16 KV cache.
 //
