@@ -25,19 +25,9 @@ namespace fs = std::filesystem;
 // of a percent of the largest logit; F32 files are also rounded to F16.
 constexpr float kRelativeTolerance = 1e-2f;
 
-struct Case {
-  const char* model;
-  const char* variant;
-};
-
-std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
-  std::string s = std::string(info.param.model) + "_" + info.param.variant;
-  std::replace_if(
-      s.begin(), s.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return s;
-}
-
-std::vector<int32_t> Ids(const Json& j) { return j.get<std::vector<int32_t>>(); }
+using testing::Case;
+using testing::CaseName;
+using testing::Ids;
 
 int32_t Argmax(const float* logits, int64_t n) {
   return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);

@@ -20,21 +20,11 @@ namespace fs = std::filesystem;
 // Logits must agree within this fraction of the largest reference logit.
 constexpr float kRelativeTolerance = 1e-4f;
 
-struct Case {
-  const char* model;
-  const char* variant;
-};
-
-std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
-  std::string s = std::string(info.param.model) + "_" + info.param.variant;
-  std::replace_if(
-      s.begin(), s.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return s;
-}
+using testing::Case;
+using testing::CaseName;
+using testing::Ids;
 
 using testing::ReadReferenceJson;
-
-std::vector<int32_t> Ids(const Json& j) { return j.get<std::vector<int32_t>>(); }
 
 std::vector<int32_t> TopK(const float* logits, int64_t n, int k) {
   std::vector<int32_t> ids(static_cast<size_t>(n));
