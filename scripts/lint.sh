@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the project's C++ files: formatting with clang-format (no options), or
-# clang-tidy over the compile database (--tidy BUILD_DIR; test sources are
-# left out of tidy to keep CI fast).
+# clang-tidy over the compile database (--tidy BUILD_DIR; test sources,
+# bench/ and tests/ are left out of tidy to keep CI fast).
 # Exits non-zero, naming each file, when a check fails.
 set -euo pipefail
 
@@ -45,7 +45,7 @@ if [ -n "$tidy_build" ]; then
   while IFS= read -r f; do
     key=$( (echo "$common_key"; cat "$f") | sha256sum | cut -c1-32)
     [ -f "$cache/$key" ] || todo+=("$f:$key")
-  done < <(printf '%s\n' "${files[@]}" | grep -E '\.cpp$' | grep -v '_test\.cpp$')
+  done < <(printf '%s\n' "${files[@]}" | grep -E '\.cpp$' | grep -v '_test\.cpp$' | grep -Ev '^(bench|tests)/')
   echo "lint: clang-tidy on ${#todo[@]} files (others unchanged since their last clean check)"
   check() {
     local f=${1%:*} key=${1##*:}
