@@ -33,6 +33,7 @@ packages=(
   libtomlplusplus-dev      # configuration files (TOML)
   libutf8proc-dev          # Unicode normalization (NFC) in tokenizers
   libseccomp-dev           # the ToolServer sandbox's system-call filter
+  libgumbo-dev             # HTML parsing for web page text extraction (toolserver/tools/web)
   libcli11-dev             # command-line parsing of the `sextant` binary
   libssl-dev               # HTTPS in the loopback test server
   zlib1g-dev               # gzip bodies in the loopback test server
