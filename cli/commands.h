@@ -35,7 +35,11 @@ void AddVersionCommand(CLI::App& app, Context& ctx);
 void AddConfigCommand(CLI::App& app, Context& ctx);
 // `model info|tokenize|generate|chat|synth`.
 void AddModelCommand(CLI::App& app, Context& ctx);
+// `kb import|query|search|neighbors|stats`.
+void AddKbCommand(CLI::App& app, Context& ctx);
 // `toolserver --listen HOST:PORT --token-file F --workspace-root DIR [--plugins FILE]`.
 void AddToolServerCommand(CLI::App& app, Context& ctx);
+// `web extract FILE [--json] [--base-url URL]`.
+void AddWebCommand(CLI::App& app, Context& ctx);
 
 }  // namespace sextant::cli

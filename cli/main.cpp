@@ -22,8 +22,10 @@ int main(int argc, char** argv) {
   sextant::cli::AddVersionCommand(app, ctx);
   sextant::cli::AddConfigCommand(app, ctx);
   sextant::cli::AddModelCommand(app, ctx);
+  sextant::cli::AddKbCommand(app, ctx);
 #ifdef SEXTANT_HAVE_TOOLSERVER
   sextant::cli::AddToolServerCommand(app, ctx);
+  sextant::cli::AddWebCommand(app, ctx);
 #endif
 
   CLI11_PARSE(app, argc, argv);
