@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace sextant::knowledge::internal {
 namespace {
 
@@ -12,28 +14,6 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-void AppendUtf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-constexpr std::uint32_t kMaxCodePoint = 0x10FFFF;
-constexpr std::uint32_t kSurrogateFirst = 0xD800;
-constexpr std::uint32_t kSurrogateLast = 0xDFFF;
 
 // Reads \uXXXX or \UXXXXXXXX at text[i] (the 'u' or 'U'); advances i past it.
 Status ReadUnicodeEscape(std::string_view text, std::size_t& i, std::string& out) {
@@ -47,7 +27,7 @@ Status ReadUnicodeEscape(std::string_view text, std::size_t& i, std::string& out
     if (h < 0) return InvalidArgumentError("bad hex digit in \\u escape");
     cp = cp * 16 + static_cast<std::uint32_t>(h);
   }
-  if (cp > kMaxCodePoint || (cp >= kSurrogateFirst && cp <= kSurrogateLast)) {
+  if (!IsUnicodeScalarValue(cp)) {
     return InvalidArgumentError("escape names no Unicode scalar value");
   }
   AppendUtf8(cp, out);

@@ -2,14 +2,13 @@
 
 #include <array>
 
+#include "common/utf8.h"
+
 namespace sextant::llm::internal {
 namespace {
 
 constexpr int kAlphabetSize = 256;
 constexpr uint32_t kFirstShiftedCodePoint = 256;
-constexpr uint32_t kMaxCodePoint = 0x10FFFF;
-constexpr uint32_t kSurrogateFirst = 0xD800;
-constexpr uint32_t kSurrogateLast = 0xDFFF;
 
 // Bytes that GPT-2 spells as themselves: '!'..'~', '¡'..'¬', '®'..'ÿ'.
 constexpr bool IsSelfSpelled(int b) {
@@ -106,25 +105,6 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text) {
     i += static_cast<size_t>(len);
   }
   return std::nullopt;
-}
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp > kMaxCodePoint || (cp >= kSurrogateFirst && cp <= kSurrogateLast)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 uint32_t DecodeUtf8(std::string_view text, size_t& pos) {

@@ -35,9 +35,6 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text);
 // when `lead` cannot start a sequence.
 int Utf8SequenceLength(uint8_t lead);
 
-// Appends code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8.
-void AppendUtf8(uint32_t cp, std::string& out);
-
 // Decodes the code point at `pos` of valid UTF-8 and advances `pos`.
 uint32_t DecodeUtf8(std::string_view text, size_t& pos);
 
