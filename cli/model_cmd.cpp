@@ -64,7 +64,10 @@ int RunTokenize(const TokenizeFlags& f) {
 }
 
 int RunInfo(const ModelFlags& f, const Config& config, bool json) {
-  auto model = LoadModelVerbose(f, config, /*quiet=*/true);
+  // Describing a model runs no forward pass: never upload it to a GPU.
+  ModelFlags cpu = f;
+  cpu.device = "cpu";
+  auto model = LoadModelVerbose(cpu, config, /*quiet=*/true);
   if (!model.ok()) return PrintError(model.status());
   const Json info = ModelInfoJson(**model);
   if (json) {
