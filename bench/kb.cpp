@@ -4,12 +4,19 @@
 //     FTS5), against plain SQLite inserts of the same rows as text into a
 //     table with one UNIQUE index (the peer: what SQLite alone costs);
 //   - pattern-query and full-text-search calls/s on the imported store;
-//   - the database's size on disk against the raw TSV.
+//   - the database's size on disk against the raw TSV;
+//   - F² verify calls/s on a store of every set in the test data (WordNet,
+//     WN18RR named and by synset id, FB15k-237 with names, YAGO3-10,
+//     countries): exact
+//     (stored facts) and fuzzy (objects with one letter added, which go
+//     through the candidate queries and FTS5).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +25,7 @@
 #include "common/testing/testdata.h"
 #include "knowledge/importer.h"
 #include "knowledge/knowledge_base.h"
+#include "knowledge/verifier.h"
 
 namespace {
 
@@ -29,6 +37,11 @@ constexpr int kImportRuns = 3;
 constexpr std::size_t kQueryCalls = 5000;
 constexpr std::size_t kSearchCalls = 1000;
 constexpr std::int64_t kPlainBatchRows = 50000;
+constexpr std::size_t kExactVerifyCalls = 5000;
+constexpr std::size_t kFuzzyVerifyCalls = 1000;
+constexpr double kExactVerifyTarget = 2000;
+constexpr double kFuzzyVerifyTarget = 200;
+constexpr double kVerifyKbTarget = 200000;
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -85,6 +98,53 @@ double PlainInsertSeconds(const fs::path& db_path, const std::vector<Fact>& fact
     if (!txn->Commit().ok()) return 0;
   }
   return Seconds(start);
+}
+
+struct VerifyRun {
+  double rate = 0;
+  std::size_t calls = 0;
+  std::size_t hits = 0;  // verdicts of the expected kind
+};
+
+// Verifies up to `max_calls` facts spread over `facts`, with `suffix` added
+// to each object; counts verdicts equal to `expected`.
+VerifyRun TimeVerify(kn::Verifier& verifier, const std::vector<Fact>& facts, std::size_t max_calls,
+                     const std::string& suffix, kn::Verdict expected) {
+  VerifyRun run;
+  const std::size_t step = std::max<std::size_t>(1, facts.size() / max_calls);
+  const auto start = Clock::now();
+  for (std::size_t i = 0; i < facts.size() && run.calls < max_calls; i += step, ++run.calls) {
+    auto v = verifier.VerifyTriple({facts[i].s, facts[i].r, facts[i].o + suffix});
+    if (v.ok() && v->verdict == expected) ++run.hits;
+  }
+  run.rate = static_cast<double>(run.calls) / Seconds(start);
+  return run;
+}
+
+// Imports every named set of the test data into `kb`, for the verify rows.
+sextant::Status ImportNamedSets(kn::KnowledgeBase& kb, const fs::path& root) {
+  auto fb_names = kn::ReadNameMap(root / "kb/FB15k-237/FB15k_mid2name.txt");
+  if (!fb_names.ok()) return fb_names.status();
+  struct Input {
+    const char* file;
+    bool header;
+    bool names;
+  };
+  const Input inputs[] = {
+      {"kb/wordnet/wn30_triples.tsv", true, false}, {"kb/WN18RR/train.named.tsv", false, false},
+      {"kb/WN18RR/valid.named.tsv", false, false},  {"kb/WN18RR/test.named.tsv", false, false},
+      {"kb/WN18RR/train.txt", false, false},        {"kb/WN18RR/valid.txt", false, false},
+      {"kb/WN18RR/test.txt", false, false},         {"kb/FB15k-237/test.txt", false, true},
+      {"kb/YAGO3-10/test.txt", false, false},       {"kb/countries/train.txt", false, false}};
+  for (const Input& in : inputs) {
+    kn::ImportOptions options;
+    options.header = in.header;
+    options.source_column = std::nullopt;
+    options.default_source = in.file;
+    auto report = kn::ImportFile(kb, root / in.file, options, in.names ? &*fb_names : nullptr);
+    if (!report.ok()) return report.status();
+  }
+  return sextant::Status::Ok();
 }
 
 }  // namespace
@@ -164,6 +224,24 @@ int main(int argc, char** argv) {
   }
   const double search_rate = static_cast<double>(searches) / Seconds(start);
 
+  // Verify on the store of every named set.
+  std::int64_t verify_triples = 0;
+  VerifyRun exact;
+  VerifyRun fuzzy;
+  if (auto root = sextant::testing::TestDataRoot()) {
+    auto big = kn::KnowledgeBase::Open(dir.path() / "verify.sqlite");
+    const sextant::Status imported = big.ok() ? ImportNamedSets(**big, *root) : big.status();
+    if (!imported.ok()) {
+      std::fprintf(stderr, "%s\n", imported.ToString().c_str());
+      return 1;
+    }
+    auto stats = (*big)->Stats(0);
+    if (stats.ok()) verify_triples = stats->triples;
+    kn::Verifier verifier(**big);
+    exact = TimeVerify(verifier, facts, kExactVerifyCalls, "", kn::Verdict::kSupported);
+    fuzzy = TimeVerify(verifier, facts, kFuzzyVerifyCalls, "x", kn::Verdict::kPartiallySupported);
+  }
+
   std::cout << "bench_kb on " << sextant::bench::CpuModelName() << "\n"
             << "data: " << tsv.string() << " (" << facts.size() << " rows, " << raw_bytes
             << " bytes)\n\n";
@@ -177,6 +255,16 @@ int main(int argc, char** argv) {
   table.AddRow({"query (s, r) calls/s", sextant::bench::Fixed(query_rate, 0),
                 std::to_string(answered) + "/" + std::to_string(calls) + " answered", ""});
   table.AddRow({"search calls/s", sextant::bench::Fixed(search_rate, 0), "", ""});
+  table.AddRow({"verify store triples", std::to_string(verify_triples), "target 200000",
+                sextant::bench::Fixed(static_cast<double>(verify_triples) / kVerifyKbTarget, 2)});
+  table.AddRow({"verify exact calls/s", sextant::bench::Fixed(exact.rate, 0),
+                "target 2000; " + std::to_string(exact.hits) + "/" + std::to_string(exact.calls) +
+                    " supported",
+                sextant::bench::Fixed(exact.rate / kExactVerifyTarget, 2)});
+  table.AddRow({"verify fuzzy calls/s", sextant::bench::Fixed(fuzzy.rate, 0),
+                "target 200; " + std::to_string(fuzzy.hits) + "/" + std::to_string(fuzzy.calls) +
+                    " partially_supported",
+                sextant::bench::Fixed(fuzzy.rate / kFuzzyVerifyTarget, 2)});
   table.AddRow({"db bytes on disk", std::to_string(db_bytes),
                 "raw TSV " + std::to_string(raw_bytes),
                 sextant::bench::Fixed(static_cast<double>(db_bytes) / raw_bytes, 2)});

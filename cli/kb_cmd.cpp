@@ -1,10 +1,12 @@
-// `sextant kb import|query|search|neighbors|stats`: the knowledge base from
-// the command line. Results go to stdout (text or --json); import rejects
-// and notes go to stderr.
+// `sextant kb import|query|search|neighbors|stats|verify`: the knowledge
+// base from the command line. Results go to stdout (text or --json); import
+// rejects and notes go to stderr.
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +14,7 @@
 #include "common/json.h"
 #include "knowledge/importer.h"
 #include "knowledge/knowledge_base.h"
+#include "knowledge/verifier.h"
 
 namespace sextant::cli {
 namespace {
@@ -215,6 +218,97 @@ int RunStats(const std::string& db, std::size_t top, bool json) {
   return 0;
 }
 
+struct VerifyFlags {
+  std::string triple;
+  std::string file;
+  std::string db = kDefaultDb;
+  bool json = false;
+  knowledge::VerifyOptions options;
+};
+
+void PrintVerification(const knowledge::TripleVerification& v) {
+  std::printf("%s (score %.2f)\n%s\n", std::string(knowledge::VerdictName(v.verdict)).c_str(),
+              v.score, v.explanation.c_str());
+  for (const auto& t : v.evidence) {
+    std::printf("evidence: %s\n", knowledge::FormatTriple(t).c_str());
+  }
+}
+
+// One "s<TAB>r<TAB>o" line (more columns ignored).
+Result<knowledge::Triple> TabTriple(const std::string& line) {
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  while (fields.size() < 3) {
+    const std::size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab == std::string::npos ? tab : tab - start));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  if (fields.size() < 3) {
+    return InvalidArgumentError("expected 3 tab-separated fields (s, r, o), found " +
+                                std::to_string(fields.size()));
+  }
+  for (const std::string& f : fields) {
+    if (f.empty()) return InvalidArgumentError("empty field");
+  }
+  return knowledge::Triple{fields[0], fields[1], fields[2]};
+}
+
+int RunVerifyFile(knowledge::Verifier& verifier, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(NotFoundError("cannot read " + path));
+  std::string line;
+  std::int64_t line_no = 0;
+  std::int64_t malformed = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    auto triple = TabTriple(line);
+    if (!triple.ok()) {
+      ++malformed;
+      std::printf("%s\n",
+                  DumpJson({{"line", line_no}, {"error", triple.status().message()}}).c_str());
+      continue;
+    }
+    auto v = verifier.VerifyTriple(*triple);
+    if (!v.ok()) return Fail(v.status());
+    Json j = knowledge::ToJson(*v);
+    j["line"] = line_no;
+    std::printf("%s\n", DumpJson(j).c_str());
+  }
+  if (malformed > 0) {
+    std::fprintf(stderr, "error: %lld malformed line(s) in %s\n", static_cast<long long>(malformed),
+                 path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int RunVerify(const VerifyFlags& f) {
+  if (f.triple.empty() == f.file.empty()) {
+    return Fail(InvalidArgumentError("give one triple \"(s, r, o)\" or --file F"));
+  }
+  std::optional<knowledge::Triple> triple;
+  if (!f.triple.empty()) {
+    auto parsed = knowledge::ParseTriple(f.triple);
+    if (!parsed.ok()) return Fail(parsed.status());
+    triple = std::move(*parsed);
+  }
+  auto kb = OpenKb(f.db, false);
+  if (!kb.ok()) return Fail(kb.status());
+  knowledge::Verifier verifier(**kb, f.options);
+  if (!triple) return RunVerifyFile(verifier, f.file);
+  auto v = verifier.VerifyTriple(*triple);
+  if (!v.ok()) return Fail(v.status());
+  if (f.json) {
+    std::printf("%s\n", DumpJson(knowledge::ToJson(*v), 2).c_str());
+  } else {
+    PrintVerification(*v);
+  }
+  return 0;
+}
+
 void AddDbFlag(CLI::App& cmd, std::string& db) {
   cmd.add_option("--db", db, "Knowledge base file")->capture_default_str();
 }
@@ -225,67 +319,87 @@ void AddKbCommand(CLI::App& app, Context& ctx) {
   auto* kb = app.add_subcommand("kb", "The knowledge base: import, query, search triples");
   kb->require_subcommand(1);
 
-  auto* import = kb->add_subcommand("import", "Import triples from a file (streams, in batches)");
+  auto* import_cmd =
+      kb->add_subcommand("import", "Import triples from a file (streams, in batches)");
   auto inf = std::make_shared<ImportFlags>();
-  import->add_option("FILE", inf->file, "Input file")->required();
-  import->add_option("--format", inf->format, "tsv, csv, ntriples or jsonl")->capture_default_str();
-  import->add_option("--names", inf->names, "id<TAB>name map applied to subjects and objects");
-  AddDbFlag(*import, inf->db);
-  import->add_option("--batch", inf->options.batch_rows, "Records per transaction")
+  import_cmd->add_option("FILE", inf->file, "Input file")->required();
+  import_cmd->add_option("--format", inf->format, "tsv, csv, ntriples or jsonl")
       ->capture_default_str();
-  import
+  import_cmd->add_option("--names", inf->names, "id<TAB>name map applied to subjects and objects");
+  AddDbFlag(*import_cmd, inf->db);
+  import_cmd->add_option("--batch", inf->options.batch_rows, "Records per transaction")
+      ->capture_default_str();
+  import_cmd
       ->add_option("--max-rejects", inf->options.max_rejects,
                    "Stop after more rejected records than this")
       ->capture_default_str();
-  import->add_option("--max-line-bytes", inf->options.max_line_bytes, "Longest record")
+  import_cmd->add_option("--max-line-bytes", inf->options.max_line_bytes, "Longest record")
       ->capture_default_str();
-  import->add_option("--max-field-bytes", inf->options.max_field_bytes, "Longest field")
+  import_cmd->add_option("--max-field-bytes", inf->options.max_field_bytes, "Longest field")
       ->capture_default_str();
-  import->add_flag("--header", inf->header, "TSV/CSV: skip the first line");
-  import->add_option("--source", inf->source, "Source of records that name none");
-  import
+  import_cmd->add_flag("--header", inf->header, "TSV/CSV: skip the first line");
+  import_cmd->add_option("--source", inf->source, "Source of records that name none");
+  import_cmd
       ->add_option("--source-column", inf->source_column,
                    "TSV/CSV: 0-based source column, or 'none'")
       ->capture_default_str();
-  import->callback([&ctx, inf] { ctx.exit_code = RunImport(*inf);
-});
+  import_cmd->callback([&ctx, inf] { ctx.exit_code = RunImport(*inf); });
 
-auto* query = kb->add_subcommand("query", "Triples matching a pattern (any part may be left out)");
-auto qf = std::make_shared<QueryFlags>();
-query->add_option("--s", qf->s, "Subject");
-query->add_option("--r", qf->r, "Relation");
-query->add_option("--o", qf->o, "Object");
-AddDbFlag(*query, qf->db);
-query->add_option("--limit", qf->limit, "Most rows")->capture_default_str();
-query->add_flag("--json", qf->json, "Print JSON");
-query->callback([&ctx, qf] { ctx.exit_code = RunQuery(*qf); });
+  auto* query =
+      kb->add_subcommand("query", "Triples matching a pattern (any part may be left out)");
+  auto qf = std::make_shared<QueryFlags>();
+  query->add_option("--s", qf->s, "Subject");
+  query->add_option("--r", qf->r, "Relation");
+  query->add_option("--o", qf->o, "Object");
+  AddDbFlag(*query, qf->db);
+  query->add_option("--limit", qf->limit, "Most rows")->capture_default_str();
+  query->add_flag("--json", qf->json, "Print JSON");
+  query->callback([&ctx, qf] { ctx.exit_code = RunQuery(*qf); });
 
-auto* search = kb->add_subcommand("search", "Full-text search over the triples (BM25)");
-auto sf = std::make_shared<SearchFlags>();
-search->add_option("TEXT", sf->text, "Free text")->required();
-AddDbFlag(*search, sf->db);
-search->add_option("--limit", sf->limit, "Most hits")->capture_default_str();
-search->add_flag("--json", sf->json, "Print JSON");
-search->callback([&ctx, sf] { ctx.exit_code = RunSearch(*sf); });
+  auto* search = kb->add_subcommand("search", "Full-text search over the triples (BM25)");
+  auto sf = std::make_shared<SearchFlags>();
+  search->add_option("TEXT", sf->text, "Free text")->required();
+  AddDbFlag(*search, sf->db);
+  search->add_option("--limit", sf->limit, "Most hits")->capture_default_str();
+  search->add_flag("--json", sf->json, "Print JSON");
+  search->callback([&ctx, sf] { ctx.exit_code = RunSearch(*sf); });
 
-auto* neighbors = kb->add_subcommand("neighbors", "Triples around an entity, breadth first");
-auto nf = std::make_shared<NeighborFlags>();
-neighbors->add_option("ENTITY", nf->entity, "Entity name")->required();
-AddDbFlag(*neighbors, nf->db);
-neighbors->add_option("--hops", nf->options.hops, "Edges away from the entity")
-    ->capture_default_str();
-neighbors->add_option("--limit", nf->options.max_edges, "Most edges")->capture_default_str();
-neighbors->add_flag("--json", nf->json, "Print JSON");
-neighbors->callback([&ctx, nf] { ctx.exit_code = RunNeighbors(*nf); });
+  auto* neighbors = kb->add_subcommand("neighbors", "Triples around an entity, breadth first");
+  auto nf = std::make_shared<NeighborFlags>();
+  neighbors->add_option("ENTITY", nf->entity, "Entity name")->required();
+  AddDbFlag(*neighbors, nf->db);
+  neighbors->add_option("--hops", nf->options.hops, "Edges away from the entity")
+      ->capture_default_str();
+  neighbors->add_option("--limit", nf->options.max_edges, "Most edges")->capture_default_str();
+  neighbors->add_flag("--json", nf->json, "Print JSON");
+  neighbors->callback([&ctx, nf] { ctx.exit_code = RunNeighbors(*nf); });
 
-auto* stats = kb->add_subcommand("stats", "Counts and the most used relations");
-auto db = std::make_shared<std::string>(kDefaultDb);
-auto top = std::make_shared<std::size_t>(10);
-auto json = std::make_shared<bool>(false);
-AddDbFlag(*stats, *db);
-stats->add_option("--top", *top, "How many relations to list")->capture_default_str();
-stats->add_flag("--json", *json, "Print JSON");
-stats->callback([&ctx, db, top, json] { ctx.exit_code = RunStats(*db, *top, *json); });
-}  // namespace sextant::cli
+  auto* stats = kb->add_subcommand("stats", "Counts and the most used relations");
+  auto db = std::make_shared<std::string>(kDefaultDb);
+  auto top = std::make_shared<std::size_t>(10);
+  auto json = std::make_shared<bool>(false);
+  AddDbFlag(*stats, *db);
+  stats->add_option("--top", *top, "How many relations to list")->capture_default_str();
+  stats->add_flag("--json", *json, "Print JSON");
+  stats->callback([&ctx, db, top, json] { ctx.exit_code = RunStats(*db, *top, *json); });
+
+  auto* verify = kb->add_subcommand("verify", "Verify a (subject, relation, object) triple (F²)");
+  auto vf = std::make_shared<VerifyFlags>();
+  verify->add_option("TRIPLE", vf->triple, "\"(s, r, o)\"");
+  verify->add_option("--file", vf->file, "Verify one s<TAB>r<TAB>o a line; write JSON lines");
+  AddDbFlag(*verify, vf->db);
+  verify->add_flag("--json", vf->json, "Print JSON");
+  verify
+      ->add_option("--partial-threshold", vf->options.partial_threshold,
+                   "Similarity for a close third part")
+      ->capture_default_str();
+  verify->add_option("--max-candidates", vf->options.max_candidates, "Candidates per query")
+      ->capture_default_str();
+  verify->add_option("--transitive", vf->options.transitive_relations,
+                     "A relation whose chains count as support (repeatable)");
+  verify->add_option("--max-chain-hops", vf->options.max_chain_hops, "Longest chain")
+      ->capture_default_str();
+  verify->callback([&ctx, vf] { ctx.exit_code = RunVerify(*vf); });
+}
 
 }  // namespace sextant::cli

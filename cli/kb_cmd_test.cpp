@@ -106,5 +106,97 @@ TEST_F(KbCliTest, Errors) {
   EXPECT_EQ(hops.exit_code, 1);
 }
 
+TEST_F(KbCliTest, Verify) {
+  const auto tsv = Path("facts.tsv");
+  testing::WriteFile(tsv,
+                     "Suriname\thasOfficialLanguage\tDutch_language\n"
+                     "France\thas_capital\tParis\n"
+                     "Zambia\tlocatedin\tEastern_Africa\n"
+                     "Eastern_Africa\tlocatedin\tAfrica\n");
+  ASSERT_EQ(Run({"kb", "import", tsv.string(), "--db", Db()}).exit_code, 0);
+
+  RunResult text =
+      Run({"kb", "verify", "(Suriname, hasOfficialLanguage, Dutch_language)", "--db", Db()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out,
+            "supported (score 1.00)\n"
+            "KB has (Suriname, hasOfficialLanguage, Dutch_language)\n"
+            "evidence: (Suriname, hasOfficialLanguage, Dutch_language)\n");
+
+  RunResult json =
+      Run({"kb", "verify", "(suriname; has official language; Dutch)", "--db", Db(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto j = ParseJson(json.out);
+  ASSERT_TRUE(j.ok()) << json.out;
+  EXPECT_EQ((*j)["verdict"], "unknown");
+  EXPECT_EQ((*j)["score"], 0.5);
+  EXPECT_TRUE((*j)["evidence"].empty());
+  EXPECT_EQ((*j)["triple"]["o"], "Dutch");
+
+  RunResult chain = Run({"kb", "verify", "(Zambia, locatedin, Africa)", "--db", Db(),
+                         "--transitive", "locatedin", "--json"});
+  ASSERT_EQ(chain.exit_code, 0) << chain.err;
+  auto c = ParseJson(chain.out);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)["verdict"], "supported");
+  EXPECT_EQ((*c)["evidence"].size(), 2u);
+
+  RunResult close = Run({"kb", "verify", "(France, has capital, Pariss)", "--db", Db(), "--json",
+                         "--partial-threshold", "0.7"});
+  ASSERT_EQ(close.exit_code, 0) << close.err;
+  auto p = ParseJson(close.out);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ((*p)["verdict"], "partially_supported");
+  EXPECT_EQ((*p)["evidence"][0]["o"], "Paris");
+
+  const auto lines = Path("claims.tsv");
+  testing::WriteFile(lines,
+                     "France\thas_capital\tParis\textra\n"
+                     "\n"
+                     "not a triple\n"
+                     "Atlantis\thas_capital\tPoseidonia\r\n");
+  RunResult file = Run({"kb", "verify", "--file", lines.string(), "--db", Db()});
+  EXPECT_EQ(file.exit_code, 1);
+  EXPECT_TRUE(Contains(file.err, "1 malformed line(s)")) << file.err;
+  std::vector<Json> out;
+  std::size_t start = 0;
+  while (start < file.out.size()) {
+    const std::size_t nl = file.out.find('\n', start);
+    auto row = ParseJson(file.out.substr(start, nl - start));
+    ASSERT_TRUE(row.ok()) << file.out;
+    out.push_back(*row);
+    start = nl + 1;
+  }
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0]["verdict"], "supported");
+  EXPECT_EQ(out[0]["line"], 1);
+  EXPECT_EQ(out[1]["line"], 3);
+  EXPECT_TRUE(Contains(out[1]["error"].get<std::string>(), "expected 3 tab-separated fields"));
+  EXPECT_EQ(out[2]["verdict"], "unknown");
+  EXPECT_EQ(out[2]["triple"]["o"], "Poseidonia");
+}
+
+TEST_F(KbCliTest, VerifyErrors) {
+  RunResult none = Run({"kb", "verify", "--db", Db()});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_TRUE(Contains(none.err, "give one triple")) << none.err;
+  RunResult bad = Run({"kb", "verify", "(a, b)", "--db", Db()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Contains(bad.err, "expected 3 parts")) << bad.err;
+  RunResult no_db = Run({"kb", "verify", "(a, b, c)", "--db", Path("absent.sqlite").string()});
+  EXPECT_EQ(no_db.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(Path("absent.sqlite")));
+  const auto tsv = Path("facts.tsv");
+  testing::WriteFile(tsv, "a\tb\tc\n");
+  ASSERT_EQ(Run({"kb", "import", tsv.string(), "--db", Db()}).exit_code, 0);
+  RunResult threshold =
+      Run({"kb", "verify", "(a, b, c)", "--db", Db(), "--partial-threshold", "2"});
+  EXPECT_EQ(threshold.exit_code, 1);
+  EXPECT_TRUE(Contains(threshold.err, "partial_threshold")) << threshold.err;
+  RunResult missing = Run({"kb", "verify", "--file", Path("none.tsv").string(), "--db", Db()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(Contains(missing.err, "not_found")) << missing.err;
+}
+
 }  // namespace
 }  // namespace sextant
