@@ -1,0 +1,16 @@
+# Writes OUT, a C++ file defining the embedded prompt texts, from the
+# agent/prompts/*.txt files named in PROMPTS (a ;-list of paths).
+set(body "// Generated from agent/prompts/*.txt by agent/embed_prompts.cmake.\n")
+string(APPEND body "#include \"agent/internal/prompt_data.h\"\n\n")
+string(APPEND body "namespace sextant::agent::internal {\n\n")
+string(APPEND body "const std::vector<EmbeddedPrompt>& EmbeddedPrompts() {\n")
+string(APPEND body "  static const std::vector<EmbeddedPrompt> kPrompts = {\n")
+foreach(path IN LISTS PROMPTS)
+  get_filename_component(name "${path}" NAME_WE)
+  file(READ "${path}" text)
+  string(APPEND body "      {\"${name}\", R\"sextant_prompt(${text})sextant_prompt\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kPrompts;\n}\n\n}  // namespace sextant::agent::internal\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
+file(REMOVE "${OUT}.tmp")
