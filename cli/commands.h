@@ -37,6 +37,10 @@ void AddConfigCommand(CLI::App& app, Context& ctx);
 void AddModelCommand(CLI::App& app, Context& ctx);
 // `kb import|query|search|neighbors|stats`.
 void AddKbCommand(CLI::App& app, Context& ctx);
+// `run "TASK"` and `run --resume ID`: one agent run, shown live.
+void AddRunCommand(CLI::App& app, Context& ctx);
+// `runs list|show|replay|export`.
+void AddRunsCommand(CLI::App& app, Context& ctx);
 // `toolserver --listen HOST:PORT --token-file F --workspace-root DIR [--plugins FILE]`.
 void AddToolServerCommand(CLI::App& app, Context& ctx);
 // `web extract FILE [--json] [--base-url URL]`.

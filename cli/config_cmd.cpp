@@ -10,10 +10,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/agent_config.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "llm/backend_config.h"
 #include "llm/runtime/runtime_config.h"
 #ifdef SEXTANT_HAVE_TOOLSERVER
 #include "toolserver/server_config.h"
@@ -156,6 +158,8 @@ void ShowKeys(const ConfigRegistry& registry, bool json) {
 void DeclareAllConfig(ConfigRegistry& registry) {
   DeclareCommonConfig(registry);
   llm::DeclareLlmConfig(registry);
+  llm::DeclareBackendConfig(registry);
+  agent::DeclareAgentConfig(registry);
 #ifdef SEXTANT_HAVE_TOOLSERVER
   toolserver::DeclareToolServerConfig(registry);
 #endif

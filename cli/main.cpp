@@ -7,6 +7,10 @@
 #include "cli/build_info.h"
 #include "cli/commands.h"
 
+namespace {
+constexpr int kUsageError = 2;
+}  // namespace
+
 int main(int argc, char** argv) {
   // A peer that closes a socket must give an error, not kill the process
   // (libcurl runs with CURLOPT_NOSIGNAL, and TLS writes can raise SIGPIPE).
@@ -23,11 +27,18 @@ int main(int argc, char** argv) {
   sextant::cli::AddConfigCommand(app, ctx);
   sextant::cli::AddModelCommand(app, ctx);
   sextant::cli::AddKbCommand(app, ctx);
+  sextant::cli::AddRunCommand(app, ctx);
+  sextant::cli::AddRunsCommand(app, ctx);
 #ifdef SEXTANT_HAVE_TOOLSERVER
   sextant::cli::AddToolServerCommand(app, ctx);
   sextant::cli::AddWebCommand(app, ctx);
 #endif
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and --version exit 0; every usage error exits 2.
+    return app.exit(e) == 0 ? 0 : kUsageError;
+  }
   return ctx.exit_code;
 }

@@ -2,6 +2,8 @@
 // Prints "listening on http://HOST:PORT" on stdout once it accepts requests.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -33,6 +35,7 @@ struct ToolServerFlags {
   std::string token_file;
   std::string workspace_root;
   std::string plugins_file;
+  bool exit_with_parent = false;
 };
 
 int Fail(const Status& status) {
@@ -77,6 +80,13 @@ Result<std::unique_ptr<toolserver::plugins::PluginHost>> StartPlugins(
 }
 
 int RunToolServer(const ToolServerFlags& flags, const Config& config) {
+  if (flags.exit_with_parent) {
+    // SIGTERM when the process that started this one dies, even by SIGKILL;
+    // shut down at once if that already happened.
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) return 0;
+  }
   toolserver::ToolServerOptions options = toolserver::ToolServerOptionsFromConfig(config);
   const std::string listen =
       flags.listen.empty() ? config.GetString("toolserver.listen") : flags.listen;
@@ -151,6 +161,8 @@ void AddToolServerCommand(CLI::App& app, Context& ctx) {
       ->type_name("DIR");
   cmd->add_option("--plugins", flags->plugins_file, "JSON file of MCP servers and manifest tools")
       ->type_name("FILE");
+  cmd->add_flag("--exit-with-parent", flags->exit_with_parent,
+                "Shut down when the process that started this one ends");
   cmd->callback([flags, &ctx] { ctx.exit_code = RunToolServer(*flags, *ctx.config); });
 }
 

@@ -1,0 +1,336 @@
+// `sextant run` and `sextant runs` end to end: the real binary, its embedded
+// ToolServer child (real sandboxed tools), a scripted model and a run store
+// file.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "agent/runner_test_util.h"
+#include "cli/cli_test_util.h"
+#include "common/json.h"
+
+namespace sextant {
+namespace {
+
+using agent::testing::CallReply;
+using agent::testing::FinalReply;
+using agent::testing::PlanReply;
+using agent::testing::ReflectReply;
+using agent::testing::Spec;
+using agent::testing::Submit;
+using agent::testing::TextReply;
+
+class RunCmdTest : public CliTest {
+ protected:
+  std::string Script(const Json& responses, std::int64_t context_length = 32768) {
+    const std::string path = Path("script-" + std::to_string(scripts_++) + ".json").string();
+    std::ofstream(path) << DumpJson(
+        Json{{"context_length", context_length}, {"responses", responses}});
+    return path;
+  }
+
+  std::map<std::string, std::string> Env() const {
+    return {{"PATH", "/usr/bin:/bin"}, {"XDG_DATA_HOME", (dir_.path() / "data").string()}};
+  }
+
+  RunResult Sextant(std::vector<std::string> args, const std::string& input = "") {
+    if (input.empty()) return Run(args, Env());
+    const std::filesystem::path in = Path("stdin.txt");
+    std::ofstream(in) << input;
+    return RunWithStdin(std::move(args), in);
+  }
+
+  // Runs with stdin from `in` (CliTest::Run reads /dev/null).
+  RunResult RunWithStdin(const std::vector<std::string>& args, const std::filesystem::path& in) {
+    const std::string sh = "exec \"$0\" \"$@\" < " + in.string();
+    std::vector<std::string> wrapped = {"-c", sh, SEXTANT_BINARY};
+    wrapped.insert(wrapped.end(), args.begin(), args.end());
+    return RunProgram("/bin/sh", wrapped, Env());
+  }
+
+  RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                       std::map<std::string, std::string> env) {
+    env.emplace("HOME", (dir_.path() / "home").string());
+    std::vector<std::string> argv_storage = {program};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<std::string> env_storage;
+    for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, Path("out.txt").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, Path("err.txt").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    RunResult result;
+    EXPECT_EQ(rc, 0);
+    if (rc != 0) return result;
+    last_pid_ = pid;
+    if (!wait_) return result;
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = testing::ReadFile(Path("out.txt"));
+    result.err = testing::ReadFile(Path("err.txt"));
+    return result;
+  }
+
+  std::vector<Json> JsonLines(const std::string& text) {
+    std::vector<Json> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      auto parsed = ParseJson(text.substr(start, end - start));
+      EXPECT_TRUE(parsed.ok()) << text.substr(start, end - start);
+      if (parsed.ok()) lines.push_back(*parsed);
+      start = end + 1;
+    }
+    return lines;
+  }
+
+  Json Export(const std::string& id) {
+    RunResult r = Run({"runs", "export", id}, Env());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto parsed = ParseJson(r.out);
+    EXPECT_TRUE(parsed.ok()) << r.out;
+    return parsed.ok() ? *parsed : Json();
+  }
+
+  static std::vector<Json> EventsOf(const Json& exported, const std::string& type) {
+    std::vector<Json> out;
+    for (const Json& e : exported.at("events")) {
+      if (e.at("type") == type) out.push_back(e);
+    }
+    return out;
+  }
+
+  int scripts_ = 0;
+  bool wait_ = true;
+  pid_t last_pid_ = -1;
+};
+
+Json Shell(const std::string& command, const std::string& expect = "") {
+  return CallReply("shell_run", {{"command", command}}, expect);
+}
+
+TEST_F(RunCmdTest, PlansUsesRealToolsSplitsAndAnswers) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("look", "look around"), Spec("compute", "compute")})),
+      Shell("echo hello-from-the-sandbox > note.txt && cat note.txt", "Current subtask 1"),
+      CallReply("file_read", {{"path", "note.txt"}}, "hello-from-the-sandbox"),
+      Submit("the note says hello", true, "hello-from-the-sandbox"),
+      ReflectReply(true),
+      CallReply("subtask_split",
+                {{"target_subtask_id", "2"},
+                 {"subtasks", Json::array({Spec("multiply", "6*7"), Spec("check", "check")})}}),
+      CallReply("plan_refine_done", Json::object()),
+      CallReply("python_run", {{"code", "print(6 * 7)"}}, "Current subtask 2.1"),
+      Submit("42", true, "42"),
+      ReflectReply(false),
+      Submit("checked", true, "Current subtask 2.2"),
+      ReflectReply(false),
+      FinalReply("6 times 7 is 42", "checked"),
+  });
+  RunResult r = Run({"run", "multiply six by seven", "--script", Script(responses)}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Answer: 6 times 7 is 42"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("== 2.2 check"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("-> python_run"), std::string::npos) << r.out;
+
+  RunResult list = Run({"runs", "list", "--json"}, Env());
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto runs = ParseJson(list.out);
+  ASSERT_TRUE(runs.ok() && runs->size() == 1) << list.out;
+  EXPECT_EQ((*runs)[0].at("status"), "answered");
+  const std::string id = (*runs)[0].at("id");
+  RunResult show = Run({"runs", "show", id.substr(0, 6)}, Env());
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("[x] 2.2 check"), std::string::npos) << show.out;
+  const Json exported = Export(id);
+  EXPECT_EQ(EventsOf(exported, "tool_result").size(), 3u);
+  EXPECT_EQ(EventsOf(exported, "plan_changed").size(), 1u);
+}
+
+TEST_F(RunCmdTest, ModelErrorsAndToolTimeoutsGoBackToTheModel) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      TextReply("Let me start by listing files."),
+      Shell("echo x", "not a function call"),
+      CallReply("shell_rnu", {{"command", "ls"}}, "x"),
+      CallReply("shell_run", {{"cmd", "ls"}}, "Did you mean: shell_run"),
+      Shell("sleep 20", "do not fit its schema"),
+      Submit("done", true, "deadline_exceeded"),
+      ReflectReply(false),
+      FinalReply("ok"),
+  });
+  RunResult r = Run(
+      {"--set", "agent.tool_timeout_ms=1000", "run", "try things", "--script", Script(responses)},
+      Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("! unknown_function"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("! invalid_arguments"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCmdTest, ConfirmModeTakesTheUsersDecisionsAndAnswers) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("echo approved-call"),
+      Shell("echo rejected-call", "approved-call"),
+      Shell("echo original", "rejected this call: not now"),
+      CallReply("ask_human", {{"question", "favourite colour?"}}, "edited-call"),
+      Submit("blue", true, "The user answered: blue"),
+      ReflectReply(false),
+      FinalReply("blue"),
+  });
+  const std::string input = "y\nn not now\ne\n{\"command\": \"echo edited-call\"}\nblue\n";
+  RunResult r =
+      Sextant({"run", "ask me", "--mode", "confirm", "--script", Script(responses)}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("Run shell_run"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("favourite colour?"), std::string::npos) << r.err;
+}
+
+TEST_F(RunCmdTest, AutoModeAnswersAskHumanItself) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      CallReply("ask_human", {{"question", "which file?"}}),
+      Submit("decided", true, "no human available; decide yourself"),
+      ReflectReply(false),
+      FinalReply("done"),
+  });
+  RunResult r = Run({"run", "decide", "--script", Script(responses)}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(RunCmdTest, StepLimitForcesASubmit) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("echo one"),
+      Shell("echo two", "last step"),
+      ReflectReply(false, "failed"),
+      FinalReply("partial"),
+  });
+  RunResult r =
+      Run({"run", "loop", "--max-steps", "2", "--json", "--script", Script(responses)}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  bool saw_failed_subtask = false;
+  for (const Json& line : JsonLines(r.out)) {
+    if (line.at("type") == "subtask_finished") {
+      saw_failed_subtask = !line.at("data").at("success").get<bool>();
+    }
+  }
+  EXPECT_TRUE(saw_failed_subtask) << r.out;
+}
+
+TEST_F(RunCmdTest, ReplayPrintsWhatTheRunPrinted) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("echo replay-me"),
+      Submit("ok", true, "replay-me"),
+      ReflectReply(false),
+      FinalReply("replayed"),
+  });
+  RunResult live = Run({"run", "replay test", "--json", "--script", Script(responses)}, Env());
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  const std::vector<Json> lines = JsonLines(live.out);
+  ASSERT_FALSE(lines.empty());
+  const std::string id = lines.front().at("run_id");
+  RunResult replay = Run({"runs", "replay", id, "--json"}, Env());
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_EQ(replay.out, live.out);
+  RunResult live_text = Run({"runs", "replay", id}, Env());
+  EXPECT_NE(live_text.out.find("Answer: replayed"), std::string::npos) << live_text.out;
+}
+
+TEST_F(RunCmdTest, ResumesAfterKill9WithoutRepeatingFinishedCalls) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("echo finished-before-the-kill"),
+      Shell("sleep 15", "finished-before-the-kill"),
+      Submit("resumed", true, "interrupted"),
+      ReflectReply(false),
+      FinalReply("survived"),
+  });
+  const std::string script = Script(responses);
+  wait_ = false;
+  RunProgram(SEXTANT_BINARY, {"run", "survive", "--json", "--script", script}, Env());
+  wait_ = true;
+  const pid_t pid = last_pid_;
+  // Wait until the sleep call is recorded, then kill the whole process group.
+  std::string out;
+  for (int i = 0; i < 300; ++i) {
+    out = testing::ReadFile(Path("out.txt"));
+    if (out.find("sleep 15") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_NE(out.find("sleep 15"), std::string::npos) << out;
+  ASSERT_EQ(killpg(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  const std::string id = JsonLines(out).front().at("run_id");
+
+  RunResult resumed = Run({"run", "--resume", id, "--json", "--script", script}, Env());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  const Json exported = Export(id);
+  EXPECT_EQ(exported.at("run").at("status"), "answered");
+  std::int64_t seq = 0;
+  for (const Json& e : exported.at("events")) EXPECT_EQ(e.at("seq").get<std::int64_t>(), ++seq);
+  const std::vector<Json> results = EventsOf(exported, "tool_result");
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].at("data").at("ok").get<bool>());
+  EXPECT_EQ(results[1].at("data").at("error").at("code"), "interrupted");
+  EXPECT_EQ(EventsOf(exported, "tool_call").size(), 2u);
+  EXPECT_EQ(EventsOf(exported, "llm_call").size(), responses.size());
+}
+
+TEST_F(RunCmdTest, LongObservationsAreTrimmedToFitTheContext) {
+  const std::int64_t context = 2500;
+  Json responses = Json::array({PlanReply(Json::array({Spec("only", "read a lot")}))});
+  for (int i = 0; i < 5; ++i) responses.push_back(Shell("head -c 6000 /dev/zero | tr '\\0' x"));
+  responses.push_back(Submit("read it all"));
+  responses.push_back(ReflectReply(false));
+  responses.push_back(FinalReply("fits"));
+  RunResult r = Run({"--set", "agent.max_tokens=256", "--set", "agent.max_steps=10", "run", "read",
+                     "--json", "--script", Script(responses, context)},
+                    Env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  bool trimmed = false;
+  for (const Json& line : JsonLines(r.out)) {
+    if (line.at("type") != "llm_call") continue;
+    const Json& data = line.at("data");
+    EXPECT_LE(data.at("usage").at("prompt_tokens").get<std::int64_t>(), context - 256);
+    trimmed = trimmed || data.at("context").at("observations_cut").get<int>() > 0 ||
+              data.at("context").at("messages_dropped").get<int>() > 0;
+  }
+  EXPECT_TRUE(trimmed) << r.out;
+}
+
+TEST_F(RunCmdTest, UsageErrors) {
+  EXPECT_EQ(Run({"run"}, Env()).exit_code, 2);
+  EXPECT_EQ(Run({"run", "x", "--mode", "sometimes"}, Env()).exit_code, 2);
+  RunResult no_model = Run({"run", "x", "--no-tools"}, Env());
+  EXPECT_EQ(no_model.exit_code, 1);
+  EXPECT_NE(no_model.err.find("no model"), std::string::npos) << no_model.err;
+  RunResult missing = Run({"runs", "show", "abcdef"}, Env());
+  EXPECT_NE(missing.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace sextant
