@@ -129,7 +129,10 @@ Result<RunOutcome> Runner::Impl::Drive() {
   Status status = [&]() -> Status {
     SEXTANT_RETURN_IF_ERROR(LoadTools());
     if (deps_.tools != nullptr) {
-      SEXTANT_ASSIGN_OR_RETURN(session_id_, deps_.tools->OpenSession());
+      // The run's own workspace, kept between sessions, so a resumed run
+      // finds the files it made.
+      SEXTANT_ASSIGN_OR_RETURN(session_id_,
+                               deps_.tools->OpenSession(false, "run-" + journal_->run_id()));
     }
     return Status();
   }();

@@ -93,9 +93,11 @@ Result<std::vector<ToolSpec>> ToolServerClient::ListTools() const {
   return out;
 }
 
-Result<std::string> ToolServerClient::OpenSession(bool network) const {
-  SEXTANT_ASSIGN_OR_RETURN(HttpReply reply,
-                           Send("POST", "/v1/sessions", DumpJson({{"network", network}})));
+Result<std::string> ToolServerClient::OpenSession(bool network,
+                                                  const std::string& workspace) const {
+  Json body = {{"network", network}};
+  if (!workspace.empty()) body["workspace"] = workspace;
+  SEXTANT_ASSIGN_OR_RETURN(HttpReply reply, Send("POST", "/v1/sessions", DumpJson(body)));
   SEXTANT_ASSIGN_OR_RETURN(Json json, ParseReplyJson(reply));
   std::string id;
   SEXTANT_RETURN_IF_ERROR(ReadJsonMember(json, "session_id", id));

@@ -53,7 +53,9 @@ class ToolServerClient {
   // GET /v1/health's body.
   Result<Json> Health() const;
   Result<std::vector<ToolSpec>> ListTools() const;
-  Result<std::string> OpenSession(bool network = false) const;
+  // A session with a fresh workspace, or with the named one (kept on the
+  // server after the session, for the next session that names it).
+  Result<std::string> OpenSession(bool network = false, const std::string& workspace = "") const;
   Status CloseSession(const std::string& session_id) const;
   // Runs `name` with `arguments`; the server stops it at `deadline`.
   Result<CallResult> Call(const std::string& session_id, const std::string& name,

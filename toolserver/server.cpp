@@ -21,6 +21,7 @@ constexpr int kBadRequest = 400;
 constexpr int kForbidden = 403;
 constexpr int kNotFound = 404;
 constexpr int kPayloadTooLarge = 413;
+constexpr int kConflict = 409;
 constexpr int kTooManyRequests = 429;
 constexpr int kInternal = 500;
 constexpr int kServiceUnavailable = 503;
@@ -112,9 +113,17 @@ struct ToolServer::State {
     if (Status st = ReadJsonMember(*body, "network", network); !st.ok()) {
       return ErrorResponse(kBadRequest, "invalid_request", st.message());
     }
-    auto session = sessions->CreateSession(network);
+    std::string workspace;
+    if (Status st = ReadJsonMember(*body, "workspace", workspace); !st.ok()) {
+      return ErrorResponse(kBadRequest, "invalid_request", st.message());
+    }
+    auto session = sessions->CreateSession(network, workspace);
     if (!session.ok()) {
       switch (session.status().code()) {
+        case StatusCode::kInvalidArgument:
+          return ErrorResponse(kBadRequest, "invalid_request", session.status().message());
+        case StatusCode::kFailedPrecondition:
+          return ErrorResponse(kConflict, "workspace_busy", session.status().message());
         case StatusCode::kPermissionDenied:
           return ErrorResponse(kForbidden, "network_not_allowed", session.status().message());
         case StatusCode::kResourceExhausted:

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <random>
 #include <utility>
@@ -19,6 +21,18 @@ constexpr int kSessionIdWords = 4;  // 4 x 32 bits: 32 hex characters
 constexpr milliseconds kMinReapInterval{10};
 constexpr milliseconds kMaxReapInterval{1000};
 constexpr int kReapFraction = 4;
+constexpr std::size_t kMaxWorkspaceName = 64;
+constexpr mode_t kWorkspaceMode = 0700;
+
+Status CheckWorkspaceName(const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= kMaxWorkspaceName &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+                  });
+  if (ok) return Status::Ok();
+  return InvalidArgumentError("workspace name '" + name +
+                              "' must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -");
+}
 
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -53,12 +67,13 @@ void MakeRemovable(const fs::path& root) {
 
 }  // namespace
 
-Session::Session(std::string id, fs::path workspace, bool network)
-    : id_(std::move(id)), workspace_(std::move(workspace)), network_(network) {
+Session::Session(std::string id, fs::path workspace, bool network, bool keep)
+    : id_(std::move(id)), workspace_(std::move(workspace)), network_(network), keep_(keep) {
   last_used_ns_ = NowNs();
 }
 
 Session::~Session() {
+  if (keep_) return;
   std::error_code ec;
   MakeRemovable(workspace_);
   fs::remove_all(workspace_, ec);
@@ -119,10 +134,13 @@ SessionManager::~SessionManager() {
   }
 }
 
-Result<std::shared_ptr<Session>> SessionManager::CreateSession(bool network) {
+Result<std::shared_ptr<Session>> SessionManager::CreateSession(bool network,
+                                                               const std::string& workspace_name) {
   if (network && !options_.allow_network) {
     return PermissionDeniedError("this server does not allow sessions with network access");
   }
+  const bool named = !workspace_name.empty();
+  if (named) SEXTANT_RETURN_IF_ERROR(CheckWorkspaceName(workspace_name));
   std::lock_guard lock(mu_);
   if (sessions_.size() >= static_cast<std::size_t>(options_.max_sessions)) {
     return ResourceExhaustedError("the server has its maximum of " +
@@ -130,18 +148,30 @@ Result<std::shared_ptr<Session>> SessionManager::CreateSession(bool network) {
                                   " sessions; delete one first");
   }
   std::string id = NewSessionId();
-  fs::path dir = options_.workspace_root / id;
-  constexpr mode_t kWorkspaceMode = 0700;
-  if (::mkdir(dir.c_str(), kWorkspaceMode) != 0) {
+  fs::path dir =
+      named ? options_.workspace_root / "named" / workspace_name : options_.workspace_root / id;
+  if (named) {
+    for (const auto& [other_id, other] : sessions_) {
+      if (other->workspace() == dir) {
+        return FailedPreconditionError("workspace '" + workspace_name + "' is open in session " +
+                                       other_id);
+      }
+    }
+    std::error_code ec;
+    fs::create_directories(dir.parent_path(), ec);
+    fs::permissions(dir.parent_path(),
+                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  }
+  if (::mkdir(dir.c_str(), kWorkspaceMode) != 0 && !(named && errno == EEXIST)) {
     return InternalError("create workspace " + dir.string() + " failed");
   }
   if (options_.workspace_owner &&
       ::chown(dir.c_str(), *options_.workspace_owner, *options_.workspace_owner) != 0) {
     std::error_code ec;
-    fs::remove(dir, ec);
+    if (!named) fs::remove(dir, ec);
     return InternalError("chown workspace " + dir.string() + " failed");
   }
-  auto session = std::make_shared<Session>(id, std::move(dir), network);
+  auto session = std::make_shared<Session>(id, std::move(dir), network, named);
   sessions_.emplace(std::move(id), session);
   return session;
 }

@@ -5,14 +5,18 @@
 // progress and none started) for idle_timeout, or when the manager is
 // destroyed. Its workspace directory is removed when the last reference to
 // it goes, so a call in progress keeps working on a deleted session's files
-// until it returns.
+// until it returns. A session may instead open a named workspace
+// (<root>/named/<name>), which is kept when the session ends and found
+// again by the next session that names it; one session at a time uses it.
 //
 // Ownership: the manager owns its sessions; callers hold shared_ptr only for
 // the duration of a request. Thread safety: every method may be called from
 // any thread. Errors: not_found for an unknown session id;
 // resource_exhausted at max_sessions or at the per-session call limit;
 // permission_denied for a network request the server does not allow;
-// internal when the workspace directory cannot be made.
+// invalid_argument for a bad workspace name; failed_precondition for a named
+// workspace another session has open; internal when the workspace directory
+// cannot be made.
 #pragma once
 
 #include <atomic>
@@ -44,8 +48,9 @@ struct SessionOptions {
 
 class Session {
  public:
-  Session(std::string id, std::filesystem::path workspace, bool network);
-  ~Session();  // removes the workspace directory
+  // `keep`: the workspace is a named one, left in place at the end.
+  Session(std::string id, std::filesystem::path workspace, bool network, bool keep = false);
+  ~Session();  // removes the workspace directory unless it is kept
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -61,6 +66,7 @@ class Session {
   std::string id_;
   std::filesystem::path workspace_;
   bool network_;
+  bool keep_;
   std::atomic<int> active_calls_{0};
   std::atomic<std::int64_t> last_used_ns_{0};  // steady_clock
 };
@@ -92,7 +98,10 @@ class SessionManager {
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
 
-  Result<std::shared_ptr<Session>> CreateSession(bool network);
+  // `workspace_name` empty: a fresh workspace removed with the session;
+  // otherwise the named workspace, [A-Za-z0-9_-]{1,64}, created when missing.
+  Result<std::shared_ptr<Session>> CreateSession(bool network,
+                                                 const std::string& workspace_name = "");
   Status DeleteSession(const std::string& id);
   // The session, counting the lookup as activity.
   Result<std::shared_ptr<Session>> Find(const std::string& id);

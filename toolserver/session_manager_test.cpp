@@ -1,6 +1,7 @@
 #include "toolserver/session_manager.h"
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,44 @@ TEST(SessionManagerTest, CreateAndDeleteManageTheWorkspace) {
   EXPECT_FALSE(fs::exists(ws));
   EXPECT_EQ((*m)->DeleteSession(id).code(), StatusCode::kNotFound);
   EXPECT_EQ((*m)->Find(id).status().code(), StatusCode::kNotFound);
+}
+
+TEST(SessionManagerTest, NamedWorkspacesAreKeptAndReopened) {
+  TempDir tmp;
+  auto m = SessionManager::Create(Options(tmp));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto first = (*m)->CreateSession(false, "run-abc");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const fs::path ws = (*first)->workspace();
+  EXPECT_EQ(ws, fs::canonical(tmp.path() / "root") / "named" / "run-abc");
+  std::ofstream(ws / "note.txt") << "kept";
+  // One session at a time.
+  auto busy = (*m)->CreateSession(false, "run-abc");
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.status().code(), StatusCode::kFailedPrecondition);
+  const std::string id = (*first)->id();
+  first = Status(StatusCode::kAborted, "drop");
+  ASSERT_TRUE((*m)->DeleteSession(id).ok());
+  EXPECT_TRUE(fs::exists(ws / "note.txt"));
+  auto again = (*m)->CreateSession(false, "run-abc");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->workspace(), ws);
+  EXPECT_NE((*again)->id(), id);
+  EXPECT_TRUE(fs::exists((*again)->workspace() / "note.txt"));
+}
+
+TEST(SessionManagerTest, BadWorkspaceNames) {
+  TempDir tmp;
+  auto m = SessionManager::Create(Options(tmp));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  for (const std::string& name :
+       std::vector<std::string>{"../escape", "a/b", "dot.name", std::string(65, 'a'), " "}) {
+    auto s = (*m)->CreateSession(false, name);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << name;
+  }
+  EXPECT_TRUE((*m)->CreateSession(false, std::string(64, 'a')).ok());
+  EXPECT_FALSE(fs::exists(tmp.path() / "root" / "escape"));
 }
 
 TEST(SessionManagerTest, MaxSessions) {
