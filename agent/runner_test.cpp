@@ -271,3 +271,103 @@ TEST_F(RunnerTest, FinalAnswerInsideASubtaskEndsTheRun) {
 
 }  // namespace
 }  // namespace sextant::agent
+
+namespace sextant::agent {
+namespace {
+
+// A person who approves the first plan review and rewrites subtask 2's goal
+// at the second, then approves the rest.
+class PlanEditor final : public HumanChannel {
+ public:
+  Result<std::string> Ask(const std::string& /*question*/) override { return std::string("ok"); }
+  Result<ToolDecision> ConfirmToolCall(const std::string& /*name*/,
+                                       const Json& /*arguments*/) override {
+    return ToolDecision{};
+  }
+  Result<PlanDecision> ReviewPlan(const Json& plan, const std::string& rendered) override {
+    reviews.push_back(rendered);
+    if (reviews.size() != 2) return PlanDecision{};
+    PlanDecision edit;
+    edit.kind = PlanDecisionKind::kEdit;
+    edit.plan = plan;
+    edit.plan["subtasks"][1]["goal"] = "a goal the person wrote";
+    return edit;
+  }
+  std::vector<std::string> reviews;
+};
+
+TEST_F(RunnerTest, ManualModeLetsThePersonEditThePlanBetweenSubtasks) {
+  PlanEditor editor;
+  auto model = llm::MakeScriptedChatModel(
+      Json{{"responses", Json::array({
+                             PlanReply(Json::array({Spec("a", "first"), Spec("b", "second")})),
+                             Submit("did a"),
+                             ReflectReply(false),
+                             Submit("did b", true, "a goal the person wrote"),
+                             ReflectReply(false),
+                             FinalReply("both"),
+                         })}});
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  RunnerDeps deps;
+  deps.model = model->get();
+  deps.store = store_.get();
+  deps.human = &editor;
+  RunnerOptions options;
+  options.mode = RunMode::kManual;
+  Runner runner(deps, options);
+  auto outcome = runner.Start("two things");
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->status, RunStatus::kAnswered);
+  ASSERT_EQ(editor.reviews.size(), 2u);
+  EXPECT_NE(editor.reviews[1].find("[x] 1 a"), std::string::npos) << editor.reviews[1];
+  const std::vector<Event> events = Events(outcome->run_id);
+  EXPECT_EQ(Count(events, EventType::kHumanRequest), 2u);
+  std::size_t human_changes = 0;
+  for (const Event& e : events) {
+    if (e.type == EventType::kPlanChanged && e.data.value("source", "") == "human") {
+      ++human_changes;
+    }
+  }
+  EXPECT_EQ(human_changes, 1u);
+}
+
+TEST_F(RunnerTest, ManualModeRejectsAnInvalidEditedPlanAndAsksAgain) {
+  class BadThenGood final : public HumanChannel {
+   public:
+    Result<std::string> Ask(const std::string& question) override {
+      asked = question;
+      return std::string();
+    }
+    Result<ToolDecision> ConfirmToolCall(const std::string&, const Json&) override {
+      return ToolDecision{};
+    }
+    Result<PlanDecision> ReviewPlan(const Json&, const std::string&) override {
+      if (++reviews > 1) return PlanDecision{};
+      PlanDecision edit;
+      edit.kind = PlanDecisionKind::kEdit;
+      edit.plan = Json{{"subtasks", "not a list"}};
+      return edit;
+    }
+    int reviews = 0;
+    std::string asked;
+  } person;
+  auto model = llm::MakeScriptedChatModel(
+      Json{{"responses", Json::array({PlanReply(Json::array({Spec("a", "first")})), Submit("ok"),
+                                      ReflectReply(false), FinalReply("done")})}});
+  ASSERT_TRUE(model.ok());
+  RunnerDeps deps;
+  deps.model = model->get();
+  deps.store = store_.get();
+  deps.human = &person;
+  RunnerOptions options;
+  options.mode = RunMode::kManual;
+  Runner runner(deps, options);
+  auto outcome = runner.Start("one thing");
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->status, RunStatus::kAnswered);
+  EXPECT_EQ(person.reviews, 2);
+  EXPECT_NE(person.asked.find("not valid"), std::string::npos) << person.asked;
+}
+
+}  // namespace
+}  // namespace sextant::agent

@@ -121,7 +121,8 @@ Result<Tools> ConnectTools(const RunFlags& flags, const std::filesystem::path& s
   }
   tools.url = options.base_url;
   tools.client = std::make_unique<toolserver::ToolServerClient>(options);
-  SEXTANT_RETURN_IF_ERROR(tools.client->Health().status());
+  // Listing the tools checks the address and the token before a run starts.
+  SEXTANT_RETURN_IF_ERROR(tools.client->ListTools().status());
   return tools;
 }
 
@@ -203,7 +204,8 @@ int RunTask(const RunFlags& flags, const Config& config) {
     InterruptGuard guard(runner);
     return run_id.empty() ? runner.Start(flags.task, run_config) : runner.Resume(run_id);
   }();
-  if (!outcome.ok()) return PrintError(outcome.status());
+  if (!outcome.ok())
+    return printer.printed_fatal_error() ? kExitFailed : PrintError(outcome.status());
   if (outcome->status != agent::RunStatus::kAnswered && print_mode == PrintMode::kText) {
     std::fprintf(stderr, "resume with: sextant run --resume %s\n", outcome->run_id.c_str());
   }

@@ -261,9 +261,10 @@ TEST_F(RunCmdTest, ReplayPrintsWhatTheRunPrinted) {
 TEST_F(RunCmdTest, ResumesAfterKill9WithoutRepeatingFinishedCalls) {
   const Json responses = Json::array({
       PlanReply(Json::array({Spec("only", "do it")})),
-      Shell("echo finished-before-the-kill"),
+      Shell("echo finished-before-the-kill | tee kept.txt"),
       Shell("sleep 15", "finished-before-the-kill"),
-      Submit("resumed", true, "interrupted"),
+      Shell("cat kept.txt", "interrupted"),
+      Submit("resumed", true, "finished-before-the-kill"),
       ReflectReply(false),
       FinalReply("survived"),
   });
@@ -293,10 +294,10 @@ TEST_F(RunCmdTest, ResumesAfterKill9WithoutRepeatingFinishedCalls) {
   std::int64_t seq = 0;
   for (const Json& e : exported.at("events")) EXPECT_EQ(e.at("seq").get<std::int64_t>(), ++seq);
   const std::vector<Json> results = EventsOf(exported, "tool_result");
-  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results.size(), 3u);
   EXPECT_TRUE(results[0].at("data").at("ok").get<bool>());
   EXPECT_EQ(results[1].at("data").at("error").at("code"), "interrupted");
-  EXPECT_EQ(EventsOf(exported, "tool_call").size(), 2u);
+  EXPECT_EQ(EventsOf(exported, "tool_call").size(), 3u);
   EXPECT_EQ(EventsOf(exported, "llm_call").size(), responses.size());
 }
 
@@ -320,6 +321,97 @@ TEST_F(RunCmdTest, LongObservationsAreTrimmedToFitTheContext) {
               data.at("context").at("messages_dropped").get<int>() > 0;
   }
   EXPECT_TRUE(trimmed) << r.out;
+}
+
+TEST_F(RunCmdTest, UsesAToolServerGivenByUrl) {
+  std::ofstream(Path("token.txt")) << "a-test-token\n";
+  std::filesystem::create_directories(Path("ws"));
+  wait_ = false;
+  RunProgram(SEXTANT_BINARY,
+             {"toolserver", "--listen", "127.0.0.1:0", "--token-file", Path("token.txt").string(),
+              "--workspace-root", Path("ws").string()},
+             Env());
+  wait_ = true;
+  const pid_t server = last_pid_;
+  std::string banner;
+  for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    banner = testing::ReadFile(Path("out.txt"));
+  }
+  const std::size_t at = banner.find("http://");
+  ASSERT_NE(at, std::string::npos) << banner;
+  const std::string url = banner.substr(at, banner.find('\n') - at);
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("echo via-url"),
+      Submit("ok", true, "via-url"),
+      ReflectReply(false),
+      FinalReply("done"),
+  });
+  RunResult r = Run({"run", "use the server", "--toolserver", url, "--token-file",
+                     Path("token.txt").string(), "--script", Script(responses)},
+                    Env());
+  RunResult bad_token = Run({"run", "x", "--toolserver", url, "--script", Script(responses)},
+                            {{"PATH", "/usr/bin:/bin"},
+                             {"XDG_DATA_HOME", (dir_.path() / "data").string()},
+                             {"SEXTANT_TOOLSERVER_TOKEN", "wrong"}});
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(bad_token.exit_code, 1);
+  EXPECT_NE(bad_token.err.find("unauthorized"), std::string::npos) << bad_token.err;
+}
+
+TEST_F(RunCmdTest, CtrlCCancelsAndTheRunResumes) {
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("only", "do it")})),
+      Shell("sleep 2"),
+      Submit("ok"),
+      ReflectReply(false),
+      FinalReply("resumed after Ctrl-C"),
+  });
+  const std::string script = Script(responses);
+  wait_ = false;
+  RunProgram(SEXTANT_BINARY, {"run", "interrupt me", "--json", "--script", script}, Env());
+  wait_ = true;
+  const pid_t pid = last_pid_;
+  std::string out;
+  for (int i = 0; i < 300 && out.find("sleep 2") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    out = testing::ReadFile(Path("out.txt"));
+  }
+  ASSERT_NE(out.find("sleep 2"), std::string::npos) << out;
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  out = testing::ReadFile(Path("out.txt"));
+  const std::vector<Json> lines = JsonLines(out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().at("type"), "run_status");
+  EXPECT_EQ(lines.back().at("data").at("status"), "cancelled");
+  const std::string id = lines.front().at("run_id");
+  RunResult resumed = Run({"run", "--resume", id, "--quiet", "--script", script}, Env());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(resumed.out, "resumed after Ctrl-C\n");
+}
+
+TEST_F(RunCmdTest, TheEmbeddedRuntimeRunsATask) {
+  SEXTANT_TESTDATA_OR_SKIP(models, "models/tiny-llama");
+  // The tiny model's 512 positions cannot hold the planning prompt: the run
+  // goes through the runtime, and stops with a clear error, printed once,
+  // instead of overflowing the context.
+  RunResult r = Run({"--set", "agent.max_tokens=8", "run", "say hi", "--no-tools", "--device",
+                     "cpu", "--model", (models / "tiny-llama-Q8_0.gguf").string()},
+                    Env());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("model: runtime"), std::string::npos) << r.out;
+  const std::string all = r.out + r.err;
+  const std::size_t first = all.find("but the model's context leaves 504");
+  ASSERT_NE(first, std::string::npos) << all;
+  EXPECT_EQ(all.find("but the model's context leaves 504", first + 1), std::string::npos) << all;
 }
 
 TEST_F(RunCmdTest, UsageErrors) {

@@ -103,6 +103,9 @@ void RunPrinter::OnThinking(std::string_view phase) {
 void RunPrinter::OnEvent(const agent::Event& event) {
   std::lock_guard<std::mutex> lock(mutex_);
   StopSpinner();
+  if (event.type == EventType::kError && event.data.value("fatal", false)) {
+    printed_fatal_error_ = true;
+  }
   switch (mode_) {
     case PrintMode::kJson:
       std::fprintf(out_, "%s\n", EventJsonLine(event).c_str());
@@ -192,9 +195,11 @@ void RunPrinter::PrintText(const agent::Event& event) {
       line = "\nAnswer: " + Str(d, "answer") + "\n";
       break;
     case EventType::kError:
-      line = d.value("fatal", false)
-                 ? "error: " + Str(d, "message") + "\n"
-                 : "   ! " + Str(d, "kind") + ": " + Brief(Str(d, "message")) + "\n";
+      if (d.value("fatal", false)) {
+        std::fprintf(err_, "error: %s\n", Str(d, "message").c_str());
+        return;
+      }
+      line = "   ! " + Str(d, "kind") + ": " + Brief(Str(d, "message")) + "\n";
       break;
     case EventType::kRunStatus:
       line = Str(d, "status") == "running"

@@ -28,6 +28,8 @@ class RunPrinter {
   void OnEvent(const agent::Event& event);
   // A model call starts: shows a spinner until the next event.
   void OnThinking(std::string_view phase);
+  // Whether a fatal error event was printed (so the caller need not repeat it).
+  bool printed_fatal_error() const { return printed_fatal_error_; }
 
  private:
   void PrintText(const agent::Event& event);
@@ -37,6 +39,7 @@ class RunPrinter {
   std::FILE* out_;
   std::FILE* err_;
   bool spinner_enabled_ = false;
+  bool printed_fatal_error_ = false;
   std::mutex mutex_;
   std::atomic<bool> spinning_{false};
   std::thread spinner_;
