@@ -24,7 +24,8 @@ Json Triple(const std::string& s, const std::string& r, const std::string& o) {
 
 Json Answer(const std::string& answer, Json evidence, const std::string& expect = "") {
   return CallReply("final_answer",
-                   {{"answer", answer}, {"evidence", std::move(evidence)},
+                   {{"answer", answer},
+                    {"evidence", std::move(evidence)},
                     {"hints", "The capital of " + answer.substr(0, answer.find(' ')) + "."}},
                    expect);
 }
@@ -122,8 +123,8 @@ TEST_F(RunnerVerifyTest, KbVerifyReportsVerdictsToTheModel) {
   const Json responses = Json::array({
       PlanReply(Json::array({Spec("check", "check the claims")})),
       CallReply("kb_verify", {{"triples", Json::array({Triple("Peru", "capital", "Lima"),
-                                                        Triple("Peru", "capital", "Cusco"),
-                                                        Triple("Peru", "anthem", "x")})}}),
+                                                       Triple("Peru", "capital", "Cusco"),
+                                                       Triple("Peru", "anthem", "x")})}}),
       Submit("checked", true, "contradicted"),
       ReflectReply(false),
       CallReply("final_answer", {{"answer", "Lima"}}),
