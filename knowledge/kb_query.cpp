@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "knowledge/internal/triple_row.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/normalize.h"
 
@@ -22,21 +23,6 @@ constexpr std::string_view kFlippedRowColumns =
     "SELECT t.id, t.o, inv.id, t.s, eo.name, inv.name, es.name, t.source, t.confidence "
     "FROM triples t JOIN entities es ON es.id = t.s JOIN relations rel ON rel.id = t.r "
     "JOIN relations inv ON inv.id = rel.inverse_id JOIN entities eo ON eo.id = t.o ";
-
-TripleRow ReadRow(const Statement& stmt, bool flipped) {
-  TripleRow row;
-  row.id = stmt.ColumnInt(0);
-  row.s_id = stmt.ColumnInt(1);
-  row.r_id = stmt.ColumnInt(2);
-  row.o_id = stmt.ColumnInt(3);
-  row.s = stmt.ColumnText(4);
-  row.r = stmt.ColumnText(5);
-  row.o = stmt.ColumnText(6);
-  row.source = stmt.ColumnText(7);
-  row.confidence = stmt.ColumnDouble(8);
-  row.via_inverse = flipped;
-  return row;
-}
 
 std::string IdList(const std::vector<std::int64_t>& ids) {
   std::string out = "(";
@@ -132,7 +118,7 @@ Result<std::vector<TripleRow>> KnowledgeBase::RowsWhere(const std::string& where
   for (;;) {
     SEXTANT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
-    rows.push_back(ReadRow(stmt, flip));
+    rows.push_back(internal::ReadTripleRow(stmt, flip));
   }
   return rows;
 }
@@ -297,4 +283,22 @@ Result<KbStats> KnowledgeBase::Stats(std::size_t top_relations) {
   return stats;
 }
 
+namespace internal {
+
+TripleRow ReadTripleRow(const Statement& stmt, bool flipped) {
+  TripleRow row;
+  row.id = stmt.ColumnInt(0);
+  row.s_id = stmt.ColumnInt(1);
+  row.r_id = stmt.ColumnInt(2);
+  row.o_id = stmt.ColumnInt(3);
+  row.s = stmt.ColumnText(4);
+  row.r = stmt.ColumnText(5);
+  row.o = stmt.ColumnText(6);
+  row.source = stmt.ColumnText(7);
+  row.confidence = stmt.ColumnDouble(8);
+  row.via_inverse = flipped;
+  return row;
+}
+
+}  // namespace internal
 }  // namespace sextant::knowledge

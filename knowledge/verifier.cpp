@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "knowledge/internal/similarity.h"
+#include "knowledge/internal/triple_row.h"
 #include "knowledge/normalize.h"
 
 namespace sextant::knowledge {
@@ -99,17 +100,7 @@ Result<std::vector<std::pair<TripleRow, double>>> FtsCandidates(Database& db, co
   for (;;) {
     SEXTANT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
-    TripleRow row;
-    row.id = stmt.ColumnInt(0);
-    row.s_id = stmt.ColumnInt(1);
-    row.r_id = stmt.ColumnInt(2);
-    row.o_id = stmt.ColumnInt(3);
-    row.s = stmt.ColumnText(4);
-    row.r = stmt.ColumnText(5);
-    row.o = stmt.ColumnText(6);
-    row.source = stmt.ColumnText(7);
-    row.confidence = stmt.ColumnDouble(8);
-    out.emplace_back(std::move(row), -stmt.ColumnDouble(9));
+    out.emplace_back(internal::ReadTripleRow(stmt, false), -stmt.ColumnDouble(9));
   }
   return out;
 }
