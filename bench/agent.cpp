@@ -46,19 +46,9 @@ constexpr int kResumePlanEvery = 50;
 constexpr std::size_t kPlanBytes = 2048;
 constexpr int kResumeReps = 5;
 
-double Seconds(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double Seconds(Clock::time_point start) { return sextant::bench::SecondsSince(start); }
 
-std::uintmax_t DbBytes(const fs::path& db) {
-  std::uintmax_t total = 0;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::error_code ec;
-    const auto size = fs::file_size(db.string() + suffix, ec);
-    if (!ec) total += size;
-  }
-  return total;
-}
+std::uintmax_t DbBytes(const fs::path& db) { return sextant::bench::SqliteBytes(db); }
 
 // A tool-call-like event whose compact JSON is about `bytes` long.
 Json EventData(int i, std::size_t bytes) {

@@ -112,6 +112,20 @@ void Table::Print(std::ostream& out) const {
   }
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::uintmax_t SqliteBytes(const std::filesystem::path& db) {
+  std::uintmax_t total = 0;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(db.string() + suffix, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
 std::string Fixed(double value, int digits) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(digits) << value;

@@ -3,7 +3,10 @@
 // Not thread-safe; each probe runs its own threads and takes about a second.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -45,5 +48,11 @@ class Table {
 
 // `value` with `digits` digits after the point.
 std::string Fixed(double value, int digits);
+
+// Seconds since `start` on the steady clock.
+double SecondsSince(std::chrono::steady_clock::time_point start);
+
+// Bytes on disk of a SQLite database with its -wal and -shm files.
+std::uintmax_t SqliteBytes(const std::filesystem::path& db);
 
 }  // namespace sextant::bench

@@ -43,19 +43,9 @@ constexpr double kExactVerifyTarget = 2000;
 constexpr double kFuzzyVerifyTarget = 200;
 constexpr double kVerifyKbTarget = 200000;
 
-double Seconds(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double Seconds(Clock::time_point start) { return sextant::bench::SecondsSince(start); }
 
-std::uintmax_t DbBytes(const fs::path& db) {
-  std::uintmax_t total = 0;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::error_code ec;
-    const auto size = fs::file_size(db.string() + suffix, ec);
-    if (!ec) total += size;
-  }
-  return total;
-}
+std::uintmax_t DbBytes(const fs::path& db) { return sextant::bench::SqliteBytes(db); }
 
 struct Fact {
   std::string s, r, o;
