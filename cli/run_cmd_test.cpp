@@ -35,59 +35,16 @@ class RunCmdTest : public CliTest {
     return {{"PATH", "/usr/bin:/bin"}, {"XDG_DATA_HOME", (dir_.path() / "data").string()}};
   }
 
-  RunResult Sextant(std::vector<std::string> args, const std::string& input = "") {
-    if (input.empty()) return Run(args, Env());
+  // Runs `sextant args...` with `input` on stdin.
+  RunResult Sextant(const std::vector<std::string>& args, const std::string& input) {
     const std::filesystem::path in = Path("stdin.txt");
     std::ofstream(in) << input;
-    return RunWithStdin(std::move(args), in);
+    return Wait(Spawn(SEXTANT_BINARY, args, Env(), in));
   }
 
-  // Runs with stdin from `in` (CliTest::Run reads /dev/null).
-  RunResult RunWithStdin(const std::vector<std::string>& args, const std::filesystem::path& in) {
-    const std::string sh = "exec \"$0\" \"$@\" < " + in.string();
-    std::vector<std::string> wrapped = {"-c", sh, SEXTANT_BINARY};
-    wrapped.insert(wrapped.end(), args.begin(), args.end());
-    return RunProgram("/bin/sh", wrapped, Env());
-  }
-
-  RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                       std::map<std::string, std::string> env) {
-    env.emplace("HOME", (dir_.path() / "home").string());
-    std::vector<std::string> argv_storage = {program};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<std::string> env_storage;
-    for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, Path("out.txt").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, Path("err.txt").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    RunResult result;
-    EXPECT_EQ(rc, 0);
-    if (rc != 0) return result;
-    last_pid_ = pid;
-    if (!wait_) return result;
-    int status = 0;
-    EXPECT_EQ(waitpid(pid, &status, 0), pid);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = testing::ReadFile(Path("out.txt"));
-    result.err = testing::ReadFile(Path("err.txt"));
-    return result;
+  // Starts `sextant args...` without waiting.
+  pid_t Start(const std::vector<std::string>& args) {
+    return Spawn(SEXTANT_BINARY, args, Env(), "/dev/null");
   }
 
   std::vector<Json> JsonLines(const std::string& text) {
@@ -121,8 +78,6 @@ class RunCmdTest : public CliTest {
   }
 
   int scripts_ = 0;
-  bool wait_ = true;
-  pid_t last_pid_ = -1;
 };
 
 Json Shell(const std::string& command, const std::string& expect = "") {
@@ -269,14 +224,11 @@ TEST_F(RunCmdTest, ResumesAfterKill9WithoutRepeatingFinishedCalls) {
       FinalReply("survived"),
   });
   const std::string script = Script(responses);
-  wait_ = false;
-  RunProgram(SEXTANT_BINARY, {"run", "survive", "--json", "--script", script}, Env());
-  wait_ = true;
-  const pid_t pid = last_pid_;
+  const pid_t pid = Start({"run", "survive", "--json", "--script", script});
   // Wait until the sleep call is recorded, then kill the whole process group.
   std::string out;
   for (int i = 0; i < 300; ++i) {
-    out = testing::ReadFile(Path("out.txt"));
+    out = testing::ReadFile(OutPath());
     if (out.find("sleep 15") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -326,17 +278,14 @@ TEST_F(RunCmdTest, LongObservationsAreTrimmedToFitTheContext) {
 TEST_F(RunCmdTest, UsesAToolServerGivenByUrl) {
   std::ofstream(Path("token.txt")) << "a-test-token\n";
   std::filesystem::create_directories(Path("ws"));
-  wait_ = false;
-  RunProgram(SEXTANT_BINARY,
-             {"toolserver", "--listen", "127.0.0.1:0", "--token-file", Path("token.txt").string(),
-              "--workspace-root", Path("ws").string()},
-             Env());
-  wait_ = true;
-  const pid_t server = last_pid_;
+  const pid_t server = Spawn(SEXTANT_BINARY,
+                             {"toolserver", "--listen", "127.0.0.1:0", "--token-file",
+                              Path("token.txt").string(), "--workspace-root", Path("ws").string()},
+                             Env(), "/dev/null", "server-");
   std::string banner;
   for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    banner = testing::ReadFile(Path("out.txt"));
+    banner = testing::ReadFile(OutPath("server-"));
   }
   const std::size_t at = banner.find("http://");
   ASSERT_NE(at, std::string::npos) << banner;
@@ -372,14 +321,11 @@ TEST_F(RunCmdTest, CtrlCCancelsAndTheRunResumes) {
       FinalReply("resumed after Ctrl-C"),
   });
   const std::string script = Script(responses);
-  wait_ = false;
-  RunProgram(SEXTANT_BINARY, {"run", "interrupt me", "--json", "--script", script}, Env());
-  wait_ = true;
-  const pid_t pid = last_pid_;
+  const pid_t pid = Start({"run", "interrupt me", "--json", "--script", script});
   std::string out;
   for (int i = 0; i < 300 && out.find("sleep 2") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    out = testing::ReadFile(Path("out.txt"));
+    out = testing::ReadFile(OutPath());
   }
   ASSERT_NE(out.find("sleep 2"), std::string::npos) << out;
   ASSERT_EQ(kill(pid, SIGINT), 0);
@@ -387,7 +333,7 @@ TEST_F(RunCmdTest, CtrlCCancelsAndTheRunResumes) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  out = testing::ReadFile(Path("out.txt"));
+  out = testing::ReadFile(OutPath());
   const std::vector<Json> lines = JsonLines(out);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines.back().at("type"), "run_status");
