@@ -21,6 +21,7 @@
 #include "toolserver/sandbox/sandbox.h"
 #include "toolserver/server.h"
 #include "toolserver/server_config.h"
+#include "toolserver/tools/kb.h"
 
 namespace sextant::cli {
 namespace {
@@ -123,6 +124,16 @@ int RunToolServer(const ToolServerFlags& flags, const Config& config) {
   }
   auto registry = std::make_unique<toolserver::ToolRegistry>();
   if (Status st = toolserver::AddBuiltinTools(*registry, options); !st.ok()) return Fail(st);
+  toolserver::tools::KnowledgeToolBackend kb;
+  if (const std::string& kb_path = config.GetString("toolserver.kb_path"); !kb_path.empty()) {
+    const toolserver::tools::KbToolOptions kb_options = toolserver::KbToolOptionsFromConfig(config);
+    auto opened = toolserver::tools::OpenKnowledgeToolBackend(kb_path, kb_options.allow_add);
+    if (!opened.ok()) return Fail(opened.status());
+    kb = std::move(opened).value();
+    for (auto& tool : toolserver::tools::MakeKnowledgeTools(*kb.kb, *kb.verifier, kb_options)) {
+      if (Status st = registry->Add(std::move(tool)); !st.ok()) return Fail(st);
+    }
+  }
   std::unique_ptr<toolserver::plugins::PluginHost> plugins;
   const std::string plugins_file =
       flags.plugins_file.empty() ? config.GetString("toolserver.plugins_file") : flags.plugins_file;

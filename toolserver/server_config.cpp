@@ -83,6 +83,14 @@ void DeclareToolServerConfig(ConfigRegistry& registry) {
       ConfigKey::Int("toolserver.sandbox_max_file_mb", l.max_file_size_bytes / kMiB,
                      "ToolServer sandbox: RLIMIT_FSIZE, in MiB")
           .Range(1, kMiB),
+      ConfigKey::String("toolserver.kb_path", "",
+                        "ToolServer: knowledge base file served as kb_* tools (empty: none)"),
+      ConfigKey::Bool("toolserver.kb_allow_add", false,
+                      "ToolServer: whether the kb_add tool is served (opens the file writable)"),
+      ConfigKey::Int("toolserver.kb_max_results",
+                     static_cast<std::int64_t>(tools::KbToolOptions::kDefaultMaxResults),
+                     "ToolServer: most triples kb_query and kb_search return per call")
+          .Range(1, kMaxCount),
   };
   for (const ConfigKey& key : keys) {
     if (Status st = registry.Declare(key); !st.ok()) {
@@ -120,6 +128,13 @@ ToolServerOptions ToolServerOptionsFromConfig(const Config& config) {
   l.cpu_seconds = static_cast<int>(config.GetInt("toolserver.sandbox_cpu_seconds"));
   l.max_file_size_bytes = config.GetInt("toolserver.sandbox_max_file_mb") * kMiB;
   o.exec.max_timeout = o.max_call_timeout;
+  return o;
+}
+
+tools::KbToolOptions KbToolOptionsFromConfig(const Config& config) {
+  tools::KbToolOptions o;
+  o.allow_add = config.GetBool("toolserver.kb_allow_add");
+  o.max_results = static_cast<std::size_t>(config.GetInt("toolserver.kb_max_results"));
   return o;
 }
 
