@@ -32,6 +32,11 @@ void CollectResults(const std::vector<planner::Subtask>& subtasks, std::string& 
   }
 }
 
+bool IsBuiltinName(std::string_view name) {
+  return name == kSubtaskSubmit || name == kAskHuman || name == kFinalAnswer || name == kReflect ||
+         name == "plan_create" || planner::IsRefineFunction(name);
+}
+
 }  // namespace
 
 std::string_view RunModeName(RunMode mode) {
@@ -87,6 +92,10 @@ Status Runner::Impl::LoadTools() {
   if (deps_.tools != nullptr) {
     SEXTANT_ASSIGN_OR_RETURN(std::vector<toolserver::ToolSpec> specs, deps_.tools->ListTools());
     for (const toolserver::ToolSpec& spec : specs) {
+      // The runner's own functions win over server tools of the same name;
+      // the server's kb_verify serves when the runner has no verifier.
+      const bool own_kb_verify = spec.name == kKbVerify && deps_.verifier != nullptr;
+      if (own_kb_verify || IsBuiltinName(spec.name)) continue;
       server_tools_.push_back(spec.ToOpenAi());
       all.push_back(server_tools_.back());
     }

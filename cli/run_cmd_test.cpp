@@ -312,6 +312,51 @@ TEST_F(RunCmdTest, UsesAToolServerGivenByUrl) {
   EXPECT_NE(bad_token.err.find("unauthorized"), std::string::npos) << bad_token.err;
 }
 
+TEST_F(RunCmdTest, KbVerifyComesFromTheToolServerWithoutAKbOfItsOwn) {
+  std::ofstream(Path("facts.tsv")) << "Peru\tcapital\tLima\n";
+  const std::string kb = Path("kb.sqlite").string();
+  RunResult imported =
+      Run({"kb", "import", Path("facts.tsv").string(), "--format", "tsv", "--db", kb}, Env());
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  std::ofstream(Path("token.txt")) << "kb-token\n";
+  std::filesystem::create_directories(Path("ws"));
+  const pid_t server =
+      Spawn(SEXTANT_BINARY,
+            {"--set", "toolserver.kb_path=" + kb, "toolserver", "--listen", "127.0.0.1:0",
+             "--token-file", Path("token.txt").string(), "--workspace-root", Path("ws").string()},
+            Env(), "/dev/null", "server-");
+  std::string banner;
+  for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    banner = testing::ReadFile(OutPath("server-"));
+  }
+  const std::size_t at = banner.find("http://");
+  ASSERT_NE(at, std::string::npos) << banner << testing::ReadFile(ErrPath("server-"));
+  const std::string url = banner.substr(at, banner.find('\n') - at);
+  const Json responses = Json::array({
+      PlanReply(Json::array({Spec("check", "check a claim")})),
+      CallReply("kb_verify",
+                {{"triples", Json::array({Json::array({"Peru", "capital", "Lima"})})}}),
+      Submit("checked", true, "supported"),
+      ReflectReply(false),
+      FinalReply("Lima"),
+  });
+  RunResult r = Run({"run", "check", "--json", "--toolserver", url, "--token-file",
+                     Path("token.txt").string(), "--script", Script(responses)},
+                    Env());
+  kill(server, SIGTERM);
+  int status = 0;
+  waitpid(server, &status, 0);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::size_t server_calls = 0;
+  for (const Json& line : JsonLines(r.out)) {
+    if (line.at("type") == "tool_result") {
+      server_calls += line.at("data").contains("duration_ms") ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(server_calls, 1u) << r.out;
+}
+
 TEST_F(RunCmdTest, CtrlCCancelsAndTheRunResumes) {
   const Json responses = Json::array({
       PlanReply(Json::array({Spec("only", "do it")})),

@@ -122,7 +122,7 @@ Result<SubtaskEnd> Runner::Impl::RunSubtask(const std::string& id) {
     std::string observation;
     if (call.name == kAskHuman) {
       SEXTANT_ASSIGN_OR_RETURN(observation, AskHuman(id, call.arguments));
-    } else if (call.name == kKbVerify) {
+    } else if (call.name == kKbVerify && deps_.verifier != nullptr) {
       SEXTANT_ASSIGN_OR_RETURN(observation, VerifyClaims(id, call));
     } else {
       SEXTANT_ASSIGN_OR_RETURN(observation, RunTool(id, call));
