@@ -77,7 +77,39 @@ class RunCmdTest : public CliTest {
     return out;
   }
 
+  // Starts `sextant [--set S]... toolserver` with token `token` in
+  // token.txt; returns its URL, or "" after a test failure. TearDown stops it.
+  std::string StartToolServer(const std::string& token, const std::vector<std::string>& sets) {
+    std::ofstream(Path("token.txt")) << token << "\n";
+    std::filesystem::create_directories(Path("ws"));
+    std::vector<std::string> args;
+    for (const std::string& set : sets) args.insert(args.end(), {"--set", set});
+    args.insert(args.end(), {"toolserver", "--listen", "127.0.0.1:0", "--token-file",
+                             Path("token.txt").string(), "--workspace-root", Path("ws").string()});
+    server_pid_ = Spawn(SEXTANT_BINARY, args, Env(), "/dev/null", "server-");
+    std::string banner;
+    for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      banner = testing::ReadFile(OutPath("server-"));
+    }
+    const std::size_t at = banner.find("http://");
+    EXPECT_NE(at, std::string::npos) << banner << testing::ReadFile(ErrPath("server-"));
+    if (at == std::string::npos) return "";
+    return banner.substr(at, banner.find('\n') - at);
+  }
+
+  void StopToolServer() {
+    if (server_pid_ <= 0) return;
+    kill(server_pid_, SIGTERM);
+    int status = 0;
+    waitpid(server_pid_, &status, 0);
+    server_pid_ = -1;
+  }
+
+  void TearDown() override { StopToolServer(); }
+
   int scripts_ = 0;
+  pid_t server_pid_ = -1;
 };
 
 Json Shell(const std::string& command, const std::string& expect = "") {
@@ -276,20 +308,8 @@ TEST_F(RunCmdTest, LongObservationsAreTrimmedToFitTheContext) {
 }
 
 TEST_F(RunCmdTest, UsesAToolServerGivenByUrl) {
-  std::ofstream(Path("token.txt")) << "a-test-token\n";
-  std::filesystem::create_directories(Path("ws"));
-  const pid_t server = Spawn(SEXTANT_BINARY,
-                             {"toolserver", "--listen", "127.0.0.1:0", "--token-file",
-                              Path("token.txt").string(), "--workspace-root", Path("ws").string()},
-                             Env(), "/dev/null", "server-");
-  std::string banner;
-  for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    banner = testing::ReadFile(OutPath("server-"));
-  }
-  const std::size_t at = banner.find("http://");
-  ASSERT_NE(at, std::string::npos) << banner;
-  const std::string url = banner.substr(at, banner.find('\n') - at);
+  const std::string url = StartToolServer("a-test-token", {});
+  ASSERT_FALSE(url.empty());
   const Json responses = Json::array({
       PlanReply(Json::array({Spec("only", "do it")})),
       Shell("echo via-url"),
@@ -304,9 +324,7 @@ TEST_F(RunCmdTest, UsesAToolServerGivenByUrl) {
                             {{"PATH", "/usr/bin:/bin"},
                              {"XDG_DATA_HOME", (dir_.path() / "data").string()},
                              {"SEXTANT_TOOLSERVER_TOKEN", "wrong"}});
-  kill(server, SIGTERM);
-  int status = 0;
-  waitpid(server, &status, 0);
+  StopToolServer();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(bad_token.exit_code, 1);
   EXPECT_NE(bad_token.err.find("unauthorized"), std::string::npos) << bad_token.err;
@@ -318,21 +336,8 @@ TEST_F(RunCmdTest, KbVerifyComesFromTheToolServerWithoutAKbOfItsOwn) {
   RunResult imported =
       Run({"kb", "import", Path("facts.tsv").string(), "--format", "tsv", "--db", kb}, Env());
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  std::ofstream(Path("token.txt")) << "kb-token\n";
-  std::filesystem::create_directories(Path("ws"));
-  const pid_t server =
-      Spawn(SEXTANT_BINARY,
-            {"--set", "toolserver.kb_path=" + kb, "toolserver", "--listen", "127.0.0.1:0",
-             "--token-file", Path("token.txt").string(), "--workspace-root", Path("ws").string()},
-            Env(), "/dev/null", "server-");
-  std::string banner;
-  for (int i = 0; i < 200 && banner.find('\n') == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    banner = testing::ReadFile(OutPath("server-"));
-  }
-  const std::size_t at = banner.find("http://");
-  ASSERT_NE(at, std::string::npos) << banner << testing::ReadFile(ErrPath("server-"));
-  const std::string url = banner.substr(at, banner.find('\n') - at);
+  const std::string url = StartToolServer("kb-token", {"toolserver.kb_path=" + kb});
+  ASSERT_FALSE(url.empty());
   const Json responses = Json::array({
       PlanReply(Json::array({Spec("check", "check a claim")})),
       CallReply("kb_verify",
@@ -344,9 +349,7 @@ TEST_F(RunCmdTest, KbVerifyComesFromTheToolServerWithoutAKbOfItsOwn) {
   RunResult r = Run({"run", "check", "--json", "--toolserver", url, "--token-file",
                      Path("token.txt").string(), "--script", Script(responses)},
                     Env());
-  kill(server, SIGTERM);
-  int status = 0;
-  waitpid(server, &status, 0);
+  StopToolServer();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::size_t server_calls = 0;
   for (const Json& line : JsonLines(r.out)) {
