@@ -21,6 +21,7 @@
 #include "common/http_client.h"
 #include "common/testing/testdata.h"
 #include "toolserver/client.h"
+#include "toolserver/server_process_test_util.h"
 
 namespace sextant::toolserver {
 namespace {
@@ -34,77 +35,27 @@ using std::chrono::milliseconds;
 constexpr char kToken[] = "integration-token-42";
 constexpr int kSessions = 64;
 
-// The server process, shared by the tests of this file.
-class ServerProcess {
- public:
-  explicit ServerProcess(const fs::path& dir, std::vector<std::string> extra = {}) {
-    WriteFile(dir / "token", std::string(kToken) + "\n");
-    int out[2];
-    if (::pipe(out) != 0) return;
-    const std::vector<std::string> sets = {
-        "toolserver.sandbox_memory_mb=128",
-        "toolserver.sandbox_address_space_mb=512",
-        "toolserver.sandbox_max_pids=32",
-        "toolserver.sandbox_cpu_seconds=5",
-        "toolserver.max_output_bytes=65536",
-        "toolserver.max_sessions=80",
-        "toolserver.worker_threads=16",
-        "toolserver.max_concurrent_calls_per_session=2",
-        "toolserver.max_body_bytes=65536",
-        "toolserver.audit_log=" + (dir / "audit.jsonl").string()};
-    std::vector<std::string> args = {SEXTANT_BINARY};
-    for (const std::string& set : sets) {
-      args.push_back("--set");
-      args.push_back(set);
-    }
-    for (std::string arg :
-         {std::string("toolserver"), std::string("--listen"), std::string("127.0.0.1:0"),
-          std::string("--token-file"), (dir / "token").string(), std::string("--workspace-root"),
-          (dir / "workspaces").string()}) {
-      args.push_back(std::move(arg));
-    }
-    for (std::string& arg : extra) args.push_back(std::move(arg));
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<char*> argv;
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c = 0;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    out_fd_ = out[0];
-    const std::string prefix = "listening on ";
-    if (line.rfind(prefix, 0) == 0) url_ = line.substr(prefix.size());
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    if (out_fd_ >= 0) ::close(out_fd_);
-  }
-  const std::string& url() const { return url_; }
-  pid_t pid() const { return pid_; }
+using sextant::toolserver::testing::ServerProcess;
 
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  std::string url_;
-};
+// The server process, shared by the tests of this file, with tight limits.
+std::vector<std::string> ServerSets(const fs::path& dir) {
+  return {"toolserver.sandbox_memory_mb=128",
+          "toolserver.sandbox_address_space_mb=512",
+          "toolserver.sandbox_max_pids=32",
+          "toolserver.sandbox_cpu_seconds=5",
+          "toolserver.max_output_bytes=65536",
+          "toolserver.max_sessions=80",
+          "toolserver.worker_threads=16",
+          "toolserver.max_concurrent_calls_per_session=2",
+          "toolserver.max_body_bytes=65536",
+          "toolserver.audit_log=" + (dir / "audit.jsonl").string()};
+}
 
 class ToolServerIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    server_ = new ServerProcess(tmp_->path());
+    server_ = new ServerProcess(tmp_->path(), kToken, ServerSets(tmp_->path()));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -361,7 +312,8 @@ TEST(ToolServerPluginsTest, ManifestToolsJoinTheRegistry) {
        {"python3", "-c", "import json, sys; print(json.loads(sys.argv[1])['text'], end='')"}}};
   WriteFile(tmp.path() / "echo.json", DumpJson(manifest));
   WriteFile(tmp.path() / "plugins.json", DumpJson({{"manifests", {"echo.json"}}}));
-  ServerProcess server(tmp.path(), {"--plugins", (tmp.path() / "plugins.json").string()});
+  ServerProcess server(tmp.path(), kToken, ServerSets(tmp.path()),
+                       {"--plugins", (tmp.path() / "plugins.json").string()});
   ASSERT_FALSE(server.url().empty());
   ToolServerClient client(ClientOptions{server.url(), kToken, {}, milliseconds(5000)});
   auto tools = client.ListTools();

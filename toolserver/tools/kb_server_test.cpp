@@ -15,6 +15,7 @@
 #include "common/testing/testdata.h"
 #include "knowledge/knowledge_base.h"
 #include "toolserver/client.h"
+#include "toolserver/server_process_test_util.h"
 
 namespace sextant::toolserver {
 namespace {
@@ -28,67 +29,7 @@ using std::chrono::milliseconds;
 constexpr char kToken[] = "kb-tools-token-7";
 constexpr int kMaxResults = 2;
 
-// `sextant toolserver` with the given --set values; stopped on destruction.
-class ServerProcess {
- public:
-  ServerProcess(const fs::path& dir, const std::vector<std::string>& sets) {
-    WriteFile(dir / "token", std::string(kToken) + "\n");
-    std::vector<std::string> args = {SEXTANT_BINARY};
-    for (const std::string& set : sets) {
-      args.push_back("--set");
-      args.push_back(set);
-    }
-    for (std::string arg :
-         {std::string("toolserver"), std::string("--listen"), std::string("127.0.0.1:0"),
-          std::string("--token-file"), (dir / "token").string(), std::string("--workspace-root"),
-          (dir / "workspaces").string()}) {
-      args.push_back(std::move(arg));
-    }
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<char*> argv;
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c = 0;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    const std::string prefix = "listening on ";
-    if (line.rfind(prefix, 0) == 0) url_ = line.substr(prefix.size());
-  }
-  ~ServerProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  const std::string& url() const { return url_; }
-  // The exit status of a process that stopped by itself.
-  int Wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::string url_;
-};
+using sextant::toolserver::testing::ServerProcess;
 
 class KbToolsServerTest : public ::testing::Test {
  protected:
@@ -104,10 +45,11 @@ class KbToolsServerTest : public ::testing::Test {
   }
   std::unique_ptr<ServerProcess> Start(bool allow_add) {
     return std::make_unique<ServerProcess>(
-        tmp_.path(), std::vector<std::string>{
-                         "toolserver.kb_path=" + kb_path_.string(),
-                         std::string("toolserver.kb_allow_add=") + (allow_add ? "true" : "false"),
-                         "toolserver.kb_max_results=" + std::to_string(kMaxResults)});
+        tmp_.path(), kToken,
+        std::vector<std::string>{
+            "toolserver.kb_path=" + kb_path_.string(),
+            std::string("toolserver.kb_allow_add=") + (allow_add ? "true" : "false"),
+            "toolserver.kb_max_results=" + std::to_string(kMaxResults)});
   }
   static CallResult Run(const ToolServerClient& client, const std::string& session,
                         const std::string& name, const Json& args) {
@@ -205,7 +147,7 @@ TEST_F(KbToolsServerTest, AddIsRefusedUnlessAllowed) {
 }
 
 TEST_F(KbToolsServerTest, AMissingKnowledgeBaseStopsTheServer) {
-  ServerProcess server(tmp_.path(),
+  ServerProcess server(tmp_.path(), kToken,
                        {"toolserver.kb_path=" + (tmp_.path() / "none.sqlite").string()});
   EXPECT_TRUE(server.url().empty());
   EXPECT_EQ(server.Wait(), 1);
