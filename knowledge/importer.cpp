@@ -300,11 +300,12 @@ class ImportRun {
     SEXTANT_ASSIGN_OR_RETURN(Transaction txn, kb_.Begin());
     txn_.emplace(std::move(txn));
     in_batch_ = 0;
-    return Status::Ok();
+    return kb_.BeginBulk();
   }
 
   Status CommitBatch() {
     if (!txn_ || !txn_->active()) return Status::Ok();
+    SEXTANT_RETURN_IF_ERROR(kb_.EndBulk());
     return txn_->Commit();
   }
 

@@ -52,31 +52,30 @@ Result<std::vector<std::int64_t>> Column0Ids(Database& db, std::string_view sql,
 
 // The FTS5 query for free text: each word quoted, joined by `separator`
 // (" " for all words, " OR " for any word).
-std::string FtsQuery(std::string_view text, std::size_t max_terms, std::string_view separator) {
-  std::string query;
+// The search words of `text` (runs of ASCII letters and digits and of bytes
+// >= 0x80), at most `max_terms`.
+std::vector<std::string> FtsTerms(std::string_view text, std::size_t max_terms) {
+  std::vector<std::string> terms;
   std::string word;
-  std::size_t terms = 0;
-  auto flush = [&] {
-    if (word.empty() || terms == max_terms) {
+  for (std::size_t i = 0; i <= text.size() && terms.size() < max_terms; ++i) {
+    const auto u = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80) {
+      word.push_back(u >= 'A' && u <= 'Z' ? static_cast<char>(u - 'A' + 'a') : text[i]);
+    } else if (!word.empty()) {
+      terms.push_back(std::move(word));
       word.clear();
-      return;
-    }
-    if (!query.empty()) query += separator;
-    query += '"' + word + '"';
-    ++terms;
-    word.clear();
-  };
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool word_char =
-        (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
-    if (word_char) {
-      word.push_back(c);
-    } else {
-      flush();
     }
   }
-  flush();
+  return terms;
+}
+
+// The terms as an FTS5 query: each quoted, joined by `separator`.
+std::string FtsQuery(const std::vector<std::string>& terms, std::string_view separator) {
+  std::string query;
+  for (const std::string& term : terms) {
+    if (!query.empty()) query += separator;
+    query += '"' + term + '"';
+  }
   return query;
 }
 
@@ -179,11 +178,28 @@ Result<std::vector<TripleRow>> KnowledgeBase::Query(const TriplePattern& pattern
   return rows;
 }
 
+Result<std::vector<std::string>> KnowledgeBase::TermsInFewRows(
+    const std::vector<std::string>& terms) {
+  if (options_.max_any_word_rows <= 0) return terms;
+  SEXTANT_ASSIGN_OR_RETURN(Statement stmt,
+                           db_->PrepareCached("SELECT doc FROM temp.triples_vocab WHERE term = ?"));
+  std::vector<std::string> kept;
+  for (const std::string& term : terms) {
+    SEXTANT_RETURN_IF_ERROR(stmt.Reset());
+    SEXTANT_RETURN_IF_ERROR(stmt.BindAll(term));
+    SEXTANT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row || stmt.ColumnInt(0) <= options_.max_any_word_rows) kept.push_back(term);
+  }
+  return kept;
+}
+
 Result<std::vector<SearchHit>> KnowledgeBase::Search(std::string_view text,
                                                      const SearchOptions& options) {
-  const std::string all_words = FtsQuery(text, options_.max_search_terms, " ");
-  if (all_words.empty()) return InvalidArgumentError("search text has no words");
-  const std::string any_word = FtsQuery(text, options_.max_search_terms, " OR ");
+  const std::vector<std::string> terms = FtsTerms(text, options_.max_search_terms);
+  if (terms.empty()) return InvalidArgumentError("search text has no words");
+  const std::string all_words = FtsQuery(terms, " ");
+  SEXTANT_ASSIGN_OR_RETURN(std::vector<std::string> rarer, TermsInFewRows(terms));
+  const std::string any_word = FtsQuery(rarer, " OR ");
   // FTS5 returns rows in rank order by itself, so the highlights are made
   // for the top rows only; the triples are then read by id. Rows with all
   // the words come first; rows with some of them fill up the rest.
@@ -197,7 +213,10 @@ Result<std::vector<SearchHit>> KnowledgeBase::Search(std::string_view text,
   std::vector<std::int64_t> ids;
   std::unordered_set<std::int64_t> seen;
   for (const std::string* query : {&all_words, &any_word}) {
-    if (hits.size() >= options.limit || (query == &any_word && any_word == all_words)) break;
+    if (hits.size() >= options.limit || query->empty() ||
+        (query == &any_word && any_word == all_words)) {
+      break;
+    }
     SEXTANT_RETURN_IF_ERROR(stmt.Reset());
     SEXTANT_RETURN_IF_ERROR(stmt.BindAll(*query, static_cast<std::int64_t>(options.limit)));
     for (;;) {

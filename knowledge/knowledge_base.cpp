@@ -1,5 +1,6 @@
 #include "knowledge/knowledge_base.h"
 
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -61,6 +62,12 @@ struct KnowledgeBase::Cache {
   std::unordered_map<std::string, std::int64_t> relation_by_raw;
   std::unordered_map<std::string, std::int64_t> relation_by_key;
   std::unordered_map<std::int64_t, std::string> relation_key;  // the FTS text
+  // After Preload: the maps above hold every entity and relation, and these
+  // every alias (an entity alias shared by several entities maps to 0), so a
+  // name missing from them is missing from the database.
+  bool complete = false;
+  std::unordered_map<std::string, std::int64_t> entity_by_alias;
+  std::unordered_map<std::string, std::int64_t> relation_by_alias;
 };
 
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Database> db, const KnowledgeBaseOptions& options)
@@ -73,6 +80,11 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Init(std::unique_ptr<Datab
   if (options.cache_kib < 0) return InvalidArgumentError("cache_kib must be >= 0");
   SEXTANT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib)));
   SEXTANT_RETURN_IF_ERROR(db->Migrate(kMigrations));
+  // Per-term row counts of the FTS5 index, for Search; temp, so that a
+  // read-only file serves it too.
+  SEXTANT_RETURN_IF_ERROR(
+      db->Exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.triples_vocab "
+               "USING fts5vocab(main, 'triples_fts', 'row')"));
   return std::unique_ptr<KnowledgeBase>(new KnowledgeBase(std::move(db), options));
 }
 
@@ -90,7 +102,68 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::OpenInMemory(
 
 Result<Transaction> KnowledgeBase::Begin() { return db_->Begin(TransactionMode::kImmediate); }
 
-void KnowledgeBase::ClearCache() { cache_ = std::make_unique<Cache>(); }
+void KnowledgeBase::ClearCache() {
+  cache_ = std::make_unique<Cache>();
+  bulk_after_.reset();
+}
+
+Status KnowledgeBase::BeginBulk() {
+  if (!db_->InTransaction()) return FailedPreconditionError("BeginBulk needs a transaction");
+  SEXTANT_ASSIGN_OR_RETURN(auto max_id,
+                           db_->QueryOne<std::int64_t>("SELECT coalesce(max(id), 0) FROM triples"));
+  bulk_after_ = max_id.value_or(0);
+  if (cache_->complete || options_.max_preload_entities <= 0) return Status::Ok();
+  SEXTANT_ASSIGN_OR_RETURN(auto entities,
+                           db_->QueryOne<std::int64_t>("SELECT count(*) FROM entities"));
+  if (entities.value_or(0) > options_.max_preload_entities) return Status::Ok();
+  return Preload();
+}
+
+Status KnowledgeBase::Preload() {
+  auto cache = std::make_unique<Cache>();
+  SEXTANT_ASSIGN_OR_RETURN(Statement e, db_->Prepare("SELECT id, name, key FROM entities"));
+  for (;;) {
+    SEXTANT_ASSIGN_OR_RETURN(bool row, e.Step());
+    if (!row) break;
+    cache->entity_name.emplace(e.ColumnInt(0), e.ColumnText(1));
+    cache->entity_by_key.emplace(e.ColumnText(2), e.ColumnInt(0));
+  }
+  SEXTANT_ASSIGN_OR_RETURN(Statement ea,
+                           db_->Prepare("SELECT alias_key, entity_id FROM entity_aliases"));
+  for (;;) {
+    SEXTANT_ASSIGN_OR_RETURN(bool row, ea.Step());
+    if (!row) break;
+    auto [it, added] = cache->entity_by_alias.emplace(ea.ColumnText(0), ea.ColumnInt(1));
+    if (!added && it->second != ea.ColumnInt(1)) it->second = 0;
+  }
+  SEXTANT_ASSIGN_OR_RETURN(Statement r, db_->Prepare("SELECT id, key FROM relations"));
+  for (;;) {
+    SEXTANT_ASSIGN_OR_RETURN(bool row, r.Step());
+    if (!row) break;
+    cache->relation_key.emplace(r.ColumnInt(0), r.ColumnText(1));
+    cache->relation_by_key.emplace(r.ColumnText(1), r.ColumnInt(0));
+  }
+  // As RelationId's query: the first alias row wins.
+  SEXTANT_ASSIGN_OR_RETURN(Statement ra,
+                           db_->Prepare("SELECT alias_key, relation_id FROM relation_aliases"));
+  for (;;) {
+    SEXTANT_ASSIGN_OR_RETURN(bool row, ra.Step());
+    if (!row) break;
+    cache->relation_by_alias.emplace(ra.ColumnText(0), ra.ColumnInt(1));
+  }
+  cache->complete = true;
+  cache_ = std::move(cache);
+  return Status::Ok();
+}
+
+Status KnowledgeBase::EndBulk() {
+  if (!bulk_after_) return FailedPreconditionError("EndBulk without BeginBulk");
+  const std::int64_t after = *bulk_after_;
+  bulk_after_.reset();
+  return db_->Execute(
+      "INSERT INTO triples_fts(rowid, s, r, o) SELECT id, s, r, o FROM triples_text WHERE id > ?",
+      after);
+}
 
 Result<std::string> KnowledgeBase::CheckedKey(std::string_view name, bool relation) const {
   const char* what = relation ? "relation" : "entity";
@@ -117,9 +190,15 @@ Result<std::int64_t> KnowledgeBase::EntityId(std::string_view name) {
   if (auto it = c.entity_by_key.find(key); it != c.entity_by_key.end()) {
     id = it->second;
   } else {
-    SEXTANT_ASSIGN_OR_RETURN(
-        auto row, db_->QueryOne<std::int64_t>("SELECT id FROM entities WHERE key = ?", key));
-    if (!row) {
+    std::optional<std::int64_t> row;
+    if (c.complete) {
+      auto alias = c.entity_by_alias.find(key);
+      if (alias != c.entity_by_alias.end() && alias->second != 0) row = alias->second;
+    } else {
+      SEXTANT_ASSIGN_OR_RETURN(
+          row, db_->QueryOne<std::int64_t>("SELECT id FROM entities WHERE key = ?", key));
+    }
+    if (!row && !c.complete) {
       // An alias of exactly one entity names that entity.
       SEXTANT_ASSIGN_OR_RETURN(Statement stmt,
                                db_->PrepareCached("SELECT entity_id FROM entity_aliases "
@@ -133,7 +212,9 @@ Result<std::int64_t> KnowledgeBase::EntityId(std::string_view name) {
       }
       if (ids.size() == 1) row = ids[0];
     }
-    if (row) {
+    if (row && c.complete) {
+      id = *row;  // its name is loaded
+    } else if (row) {
       id = *row;
       SEXTANT_ASSIGN_OR_RETURN(
           auto stored, db_->QueryOne<std::string>("SELECT name FROM entities WHERE id = ?", id));
@@ -159,15 +240,24 @@ Result<std::int64_t> KnowledgeBase::RelationId(std::string_view name) {
   if (auto it = c.relation_by_key.find(key); it != c.relation_by_key.end()) {
     id = it->second;
   } else {
-    SEXTANT_ASSIGN_OR_RETURN(
-        auto row, db_->QueryOne<std::int64_t>("SELECT id FROM relations WHERE key = ?", key));
-    if (!row) {
+    std::optional<std::int64_t> row;
+    if (c.complete) {
+      if (auto alias = c.relation_by_alias.find(key); alias != c.relation_by_alias.end()) {
+        row = alias->second;
+      }
+    } else {
       SEXTANT_ASSIGN_OR_RETURN(
-          row, db_->QueryOne<std::int64_t>("SELECT relation_id FROM relation_aliases "
-                                           "WHERE alias_key = ? LIMIT 1",
-                                           key));
+          row, db_->QueryOne<std::int64_t>("SELECT id FROM relations WHERE key = ?", key));
+      if (!row) {
+        SEXTANT_ASSIGN_OR_RETURN(
+            row, db_->QueryOne<std::int64_t>("SELECT relation_id FROM relation_aliases "
+                                             "WHERE alias_key = ? LIMIT 1",
+                                             key));
+      }
     }
-    if (row) {
+    if (row && c.complete) {
+      id = *row;  // its key is loaded
+    } else if (row) {
       id = *row;
       SEXTANT_ASSIGN_OR_RETURN(
           auto stored, db_->QueryOne<std::string>("SELECT key FROM relations WHERE id = ?", id));
@@ -200,6 +290,7 @@ Result<bool> KnowledgeBase::AddTriple(const TripleInput& triple) {
                    s, r, o, source, triple.confidence));
   if (db_->Changes() == 0) return false;
   const std::int64_t id = db_->LastInsertRowId();
+  if (bulk_after_) return true;  // EndBulk indexes it
   const Cache& c = *cache_;
   SEXTANT_RETURN_IF_ERROR(db_->Execute("INSERT INTO triples_fts(rowid, s, r, o) VALUES(?, ?, ?, ?)",
                                        id, c.entity_name.at(s), c.relation_key.at(r),
@@ -214,6 +305,10 @@ Status KnowledgeBase::AddEntityAlias(std::string_view entity, std::string_view a
       "INSERT INTO entity_aliases(alias_key, entity_id) VALUES(?, ?) ON CONFLICT DO NOTHING", key,
       id));
   cache_->entity_by_raw.emplace(std::string(alias), id);
+  if (cache_->complete) {
+    auto [it, added] = cache_->entity_by_alias.emplace(std::move(key), id);
+    if (!added && it->second != id) it->second = 0;
+  }
   return Status::Ok();
 }
 
@@ -225,8 +320,11 @@ Status KnowledgeBase::ReindexEntity(std::int64_t entity_id, bool remove) {
              : "INSERT INTO triples_fts(rowid, s, r, o) "
                "SELECT id, s, r, o FROM triples_text WHERE id IN "
                "(SELECT id FROM triples WHERE s = ?1 UNION SELECT id FROM triples WHERE o = ?1)";
-  SEXTANT_ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
+  // In bulk mode only the triples indexed before it began are in the index.
+  SEXTANT_ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql + " AND id <= ?2"));
   SEXTANT_RETURN_IF_ERROR(stmt.Bind(1, entity_id));
+  SEXTANT_RETURN_IF_ERROR(
+      stmt.Bind(2, bulk_after_.value_or(std::numeric_limits<std::int64_t>::max())));
   return stmt.Run();
 }
 
@@ -247,9 +345,11 @@ Status KnowledgeBase::SetEntityName(std::string_view entity, std::string_view na
 Status KnowledgeBase::AddRelationAlias(std::string_view relation, std::string_view alias) {
   SEXTANT_ASSIGN_OR_RETURN(std::int64_t id, RelationId(relation));
   SEXTANT_ASSIGN_OR_RETURN(std::string key, CheckedKey(alias, true));
-  return db_->Execute(
+  SEXTANT_RETURN_IF_ERROR(db_->Execute(
       "INSERT INTO relation_aliases(alias_key, relation_id) VALUES(?, ?) ON CONFLICT DO NOTHING",
-      key, id);
+      key, id));
+  if (cache_->complete) cache_->relation_by_alias.emplace(std::move(key), id);
+  return Status::Ok();
 }
 
 Status KnowledgeBase::SetRelationInverse(std::string_view relation, std::string_view inverse) {

@@ -37,6 +37,8 @@ struct KnowledgeBaseOptions {
   static constexpr std::size_t kDefaultMaxNameBytes = 4096;
   static constexpr std::size_t kDefaultMaxMatchIds = 256;
   static constexpr std::size_t kDefaultMaxSearchTerms = 32;
+  static constexpr std::int64_t kDefaultMaxAnyWordRows = 5000;
+  static constexpr std::int64_t kDefaultMaxPreloadEntities = 2'000'000;
 
   static constexpr std::int64_t kDefaultCacheKib = 65536;
 
@@ -51,6 +53,14 @@ struct KnowledgeBaseOptions {
   std::size_t max_match_ids = kDefaultMaxMatchIds;
   // How many words of a search text are used; the rest are ignored.
   std::size_t max_search_terms = kDefaultMaxSearchTerms;
+  // Search's any-word pass leaves out words found in more triples than this
+  // (a relation name like "hypernym" can be in most of them): ranking every
+  // such row costs far more than the rows are worth. 0 = no limit.
+  std::int64_t max_any_word_rows = kDefaultMaxAnyWordRows;
+  // BeginBulk reads every entity's and relation's names and aliases into
+  // memory when there are at most this many entities, so that new names need
+  // no lookups in the database (about 200 bytes an entity). 0 = never.
+  std::int64_t max_preload_entities = kDefaultMaxPreloadEntities;
 };
 
 // One triple to add. Names are given as written; the store normalizes them.
@@ -151,8 +161,17 @@ class KnowledgeBase {
   // inside it (without one, each runs in its own implicit transaction).
   // After rolling one back, call ClearCache: ids cached inside it are gone.
   Result<Transaction> Begin();
-  // Forgets cached entity and relation ids and names.
+  // Forgets cached entity and relation ids and names, and ends bulk mode.
   void ClearCache();
+
+  // Bulk loading, inside one transaction: after BeginBulk, AddTriple leaves
+  // the full-text index alone, and EndBulk indexes every triple added since
+  // in one statement, which is much faster for many rows. Search does not
+  // see the new triples until EndBulk. BeginBulk may also load every name
+  // into memory (options.max_preload_entities). After a rollback, call
+  // ClearCache.
+  Status BeginBulk();
+  Status EndBulk();
 
   // Adds a triple, creating its entities and relation. Returns false when
   // the same (s, r, o) is stored already (its source and confidence stay).
@@ -180,8 +199,9 @@ class KnowledgeBase {
   Result<std::vector<TripleRow>> Query(const TriplePattern& pattern,
                                        const QueryOptions& options = {});
   // Full-text search over "subject relation object": rows holding all the
-  // words first, then rows holding any of them, each best BM25 first. Words
-  // are runs of letters and digits.
+  // words first, then rows holding any of them (leaving out words in more
+  // than options.max_any_word_rows triples), each best BM25 first. Words are
+  // runs of letters and digits.
   Result<std::vector<SearchHit>> Search(std::string_view text, const SearchOptions& options = {});
   // Triples reachable from `entity` within options.hops edges (either
   // direction), breadth first.
@@ -195,6 +215,10 @@ class KnowledgeBase {
   KnowledgeBase(std::unique_ptr<Database> db, const KnowledgeBaseOptions& options);
   static Result<std::unique_ptr<KnowledgeBase>> Init(std::unique_ptr<Database> db,
                                                      const KnowledgeBaseOptions& options);
+  // Reads every entity's and relation's names and aliases into the cache.
+  Status Preload();
+  // `terms` less those in more than options_.max_any_word_rows triples.
+  Result<std::vector<std::string>> TermsInFewRows(const std::vector<std::string>& terms);
 
   // The id of the entity (relation) named `name`, created when missing.
   Result<std::int64_t> EntityId(std::string_view name);
@@ -209,6 +233,9 @@ class KnowledgeBase {
   std::unique_ptr<Database> db_;
   KnowledgeBaseOptions options_;
   std::unique_ptr<Cache> cache_;
+  // In bulk mode, the highest triple id when it began; triples above it are
+  // not in the full-text index yet.
+  std::optional<std::int64_t> bulk_after_;
 };
 
 }  // namespace sextant::knowledge

@@ -171,6 +171,25 @@ TEST(KnowledgeBaseTest, SearchRanksByBm25WithHighlights) {
   EXPECT_FALSE(syntax->empty());
 }
 
+TEST(KnowledgeBaseTest, SearchLeavesVeryCommonWordsOutOfTheAnyWordPass) {
+  for (std::int64_t limit : {std::int64_t{3}, std::int64_t{0}}) {
+    KnowledgeBaseOptions options;
+    options.max_any_word_rows = limit;
+    auto kb = MakeKb(options);
+    for (int i = 0; i < 5; ++i) Add(*kb, "city" + std::to_string(i), "hypernym", "place");
+    Add(*kb, "Lima", "capital_of", "Peru");
+    auto hits = kb->Search("Lima hypernym");
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    // "hypernym" is in 5 triples: over a limit of 3 it finds only Lima's.
+    EXPECT_EQ(hits->size(), limit == 3 ? 1u : 6u) << "limit " << limit;
+    EXPECT_EQ((*hits)[0].triple.s, "Lima");
+    // A search of common words only still finds rows holding all of them.
+    auto common = kb->Search("hypernym place");
+    ASSERT_TRUE(common.ok());
+    EXPECT_EQ(common->size(), 5u);
+  }
+}
+
 TEST(KnowledgeBaseTest, SearchFollowsARenamedEntity) {
   auto kb = MakeKb();
   Add(*kb, "Q90", "capitalOf", "Q142");

@@ -44,6 +44,31 @@ std::string Fixed2(double x) {
   return buf;
 }
 
+// The name that words [i, i + n) of `text` give an entity of the knowledge
+// base, or "" when none: first the text as written there ("Guinea-Bissau",
+// "St. Louis"), then the words joined by spaces. Runs of stop words only are
+// never names.
+Result<std::string> ResolvedSpan(KnowledgeBase& kb, const std::vector<internal::WordSpan>& words,
+                                 std::size_t i, std::size_t n, std::string_view text) {
+  std::string phrase;
+  bool content = false;
+  for (std::size_t j = i; j < i + n; ++j) {
+    if (j > i) phrase += ' ';
+    phrase += words[j].word;
+    content = content || !internal::IsStopword(words[j].word);
+  }
+  if (!content) return std::string();
+  const std::string_view raw = text.substr(words[i].begin, words[i + n - 1].end - words[i].begin);
+  std::string lowered(raw);
+  for (char& c : lowered) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  for (std::string_view candidate : {raw, std::string_view(phrase)}) {
+    if (candidate.data() == raw.data() && lowered == phrase) continue;  // no inner punctuation
+    SEXTANT_ASSIGN_OR_RETURN(auto ids, kb.ResolveEntity(candidate));
+    if (!ids.empty()) return std::string(candidate);
+  }
+  return std::string();
+}
+
 }  // namespace
 
 double Faithfulness(const CokAnswer& answer, double hint_weight) {
@@ -81,7 +106,7 @@ Result<AnswerVerification> Verifier::VerifyAnswer(const CokAnswer& answer) {
 }
 
 Result<std::vector<Triple>> Verifier::RelatedTriples(std::string_view text, std::size_t max) {
-  std::vector<std::string> words = internal::Words(text);
+  std::vector<internal::WordSpan> words = internal::WordSpans(text);
   if (words.size() > kMaxRelatedWords) words.resize(kMaxRelatedWords);
   // Entity names in text order, longest runs first where they overlap.
   std::vector<bool> covered(words.size(), false);
@@ -93,19 +118,11 @@ Result<std::vector<Triple>> Verifier::RelatedTriples(std::string_view text, std:
                       [](bool c) { return c; })) {
         continue;
       }
-      std::string phrase;
-      bool content = false;
-      for (std::size_t j = i; j < i + n; ++j) {
-        if (j > i) phrase += ' ';
-        phrase += words[j];
-        content = content || !internal::IsStopword(words[j]);
-      }
-      if (!content) continue;
-      SEXTANT_ASSIGN_OR_RETURN(auto ids, kb_.ResolveEntity(phrase));
-      if (ids.empty()) continue;
+      SEXTANT_ASSIGN_OR_RETURN(std::string name, ResolvedSpan(kb_, words, i, n, text));
+      if (name.empty()) continue;
       std::fill(covered.begin() + static_cast<std::ptrdiff_t>(i),
                 covered.begin() + static_cast<std::ptrdiff_t>(i + n), true);
-      entities.emplace_back(i, phrase);
+      entities.emplace_back(i, std::move(name));
     }
   }
   std::sort(entities.begin(), entities.end());

@@ -265,6 +265,16 @@ TEST_F(VerifierTest, RelatedTriplesAndRethinkPrompt) {
   EXPECT_TRUE(Contains(prompt, "So the answer is")) << prompt;
 }
 
+TEST_F(VerifierTest, RelatedTriplesFindNamesWithInnerPunctuation) {
+  ASSERT_TRUE(kb_->AddTriple({"Guinea-Bissau", "has_capital", "Bissau", ""}).ok());
+  ASSERT_TRUE(kb_->AddTriple({"St. Louis", "located_in", "Missouri", ""}).ok());
+  Verifier verifier(*kb_);
+  auto related = verifier.RelatedTriples("Is St. Louis bigger than the capital of Guinea-Bissau?");
+  ASSERT_TRUE(related.ok()) << related.status().ToString();
+  EXPECT_EQ(*related, (std::vector<Triple>{{"St. Louis", "located_in", "Missouri"},
+                                           {"Guinea-Bissau", "has_capital", "Bissau"}}));
+}
+
 TEST(VerdictTest, Names) {
   EXPECT_EQ(VerdictName(Verdict::kSupported), "supported");
   EXPECT_EQ(VerdictName(Verdict::kPartiallySupported), "partially_supported");

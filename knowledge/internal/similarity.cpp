@@ -30,19 +30,26 @@ std::string Squash(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (IsWordByte(u)) {
-      word.push_back(u >= 'A' && u <= 'Z' ? static_cast<char>(u - 'A' + 'a') : c);
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
+std::vector<WordSpan> WordSpans(std::string_view text) {
+  std::vector<WordSpan> spans;
+  WordSpan span;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    const auto u = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    if (i < text.size() && IsWordByte(u)) {
+      if (span.word.empty()) span.begin = i;
+      span.word.push_back(u >= 'A' && u <= 'Z' ? static_cast<char>(u - 'A' + 'a') : text[i]);
+    } else if (!span.word.empty()) {
+      span.end = i;
+      spans.push_back(std::move(span));
+      span = WordSpan{};
     }
   }
-  if (!word.empty()) words.push_back(std::move(word));
+  return spans;
+}
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  for (WordSpan& span : WordSpans(text)) words.push_back(std::move(span.word));
   return words;
 }
 

@@ -19,6 +19,14 @@ inline constexpr std::size_t kMaxEditBytes = 128;
 // Runs of ASCII letters and digits, and of bytes >= 0x80, lower-cased.
 std::vector<std::string> Words(std::string_view text);
 
+// One word of Words(text) with where it lies in `text`: [begin, end).
+struct WordSpan {
+  std::string word;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+std::vector<WordSpan> WordSpans(std::string_view text);
+
 // True for English function words ("the", "is", "of", ...), which carry no
 // content of their own.
 bool IsStopword(std::string_view word);
