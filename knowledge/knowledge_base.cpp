@@ -48,8 +48,18 @@ CREATE VIRTUAL TABLE triples_fts USING fts5(
   s, r, o, content='triples_text', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
 )sql";
 
+// One index on (o, r) serves both the object-only and the (relation,
+// object) patterns, and costs one index insert a triple less than two.
+// Relation-only patterns scan the triples in id order.
+constexpr std::string_view kSchemaV2 = R"sql(
+DROP INDEX triples_o;
+DROP INDEX triples_ro;
+CREATE INDEX triples_or ON triples(o, r);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "entities, relations, triples, aliases and the FTS5 index", kSchemaV1},
+    {2, "one (o, r) index on triples instead of (o) and (r, o)", kSchemaV2},
 };
 
 }  // namespace
