@@ -1,7 +1,8 @@
 // Web page extraction over mozilla/readability's test pages: throughput
 // against a Gumbo parse of the same bytes (the floor every extraction pays),
 // mean token F1 against readability's expected text, title exact-match rate,
-// and the ten worst pages by F1.
+// and the ten worst pages by F1. Then the local search index over the
+// sqlite3-doc site (web_index.h).
 //
 // Usage: bench_web [test-pages-dir] [repetitions]
 //   (default <source>/../shared/testdata/html/readability/test-pages, 5)
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/web_index.h"
 #include "toolserver/tools/web/extract.h"
 #include "toolserver/tools/web/quality.h"
 
@@ -125,5 +127,6 @@ int main(int argc, char** argv) {
                 << "\"\n";
     }
   }
-  return 0;
+  return sextant::bench::RunIndexBench(sextant::bench::kDefaultIndexSite,
+                                       sextant::bench::kDefaultIndexDocs, std::cout);
 }

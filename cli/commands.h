@@ -43,7 +43,9 @@ void AddRunCommand(CLI::App& app, Context& ctx);
 void AddRunsCommand(CLI::App& app, Context& ctx);
 // `toolserver --listen HOST:PORT --token-file F --workspace-root DIR [--plugins FILE]`.
 void AddToolServerCommand(CLI::App& app, Context& ctx);
-// `web extract FILE [--json] [--base-url URL]`.
+// `web extract FILE|URL [--json] [--base-url URL] [--allow-address ADDR]...`.
 void AddWebCommand(CLI::App& app, Context& ctx);
+// `index add SOURCE`, `index stats`, `index search "QUERY"`: the local web index.
+void AddIndexCommand(CLI::App& app, Context& ctx);
 
 }  // namespace sextant::cli

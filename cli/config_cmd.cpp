@@ -19,6 +19,7 @@
 #include "llm/runtime/runtime_config.h"
 #ifdef SEXTANT_HAVE_TOOLSERVER
 #include "toolserver/server_config.h"
+#include "toolserver/tools/web/web_config.h"
 #endif
 
 namespace sextant::cli {
@@ -162,6 +163,7 @@ void DeclareAllConfig(ConfigRegistry& registry) {
   agent::DeclareAgentConfig(registry);
 #ifdef SEXTANT_HAVE_TOOLSERVER
   toolserver::DeclareToolServerConfig(registry);
+  toolserver::web::DeclareWebConfig(registry);
 #endif
 }
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
 #ifdef SEXTANT_HAVE_TOOLSERVER
   sextant::cli::AddToolServerCommand(app, ctx);
   sextant::cli::AddWebCommand(app, ctx);
+  sextant::cli::AddIndexCommand(app, ctx);
 #endif
 
   try {

@@ -286,7 +286,9 @@ TEST_F(RunCmdTest, ResumesAfterKill9WithoutRepeatingFinishedCalls) {
 }
 
 TEST_F(RunCmdTest, LongObservationsAreTrimmedToFitTheContext) {
-  const std::int64_t context = 2500;
+  // Room for the task, the plan and every tool's schema (web_browse's
+  // included), not for the five 6,000-byte observations.
+  const std::int64_t context = 3200;
   Json responses = Json::array({PlanReply(Json::array({Spec("only", "read a lot")}))});
   for (int i = 0; i < 5; ++i) responses.push_back(Shell("head -c 6000 /dev/zero | tr '\\0' x"));
   responses.push_back(Submit("read it all"));

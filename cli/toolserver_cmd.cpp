@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -22,6 +23,10 @@
 #include "toolserver/server.h"
 #include "toolserver/server_config.h"
 #include "toolserver/tools/kb.h"
+#include "toolserver/tools/web/online_backends.h"
+#include "toolserver/tools/web/search_index.h"
+#include "toolserver/tools/web/web_config.h"
+#include "toolserver/tools/web/web_tools.h"
 
 namespace sextant::cli {
 namespace {
@@ -80,6 +85,46 @@ Result<std::unique_ptr<toolserver::plugins::PluginHost>> StartPlugins(
   return host;
 }
 
+// What web_search and web_browse use; the tools borrow it.
+struct WebToolBackend {
+  std::unique_ptr<toolserver::web::SearchIndex> index;
+  std::unique_ptr<toolserver::web::SearchBackend> search;
+  std::unique_ptr<toolserver::web::Fetcher> fetcher;
+};
+
+// The fetcher from web.*, and the search backend web.search_backend names:
+// "local" opens web.index_path read-only. A missing index is no error: the
+// tools are served, web_search says how to build one, and web_browse still
+// opens URLs.
+Result<WebToolBackend> OpenWebToolBackend(const Config& config) {
+  namespace web = toolserver::web;
+  WebToolBackend out;
+  SEXTANT_ASSIGN_OR_RETURN(out.fetcher, web::Fetcher::Create(web::FetchOptionsFromConfig(config)));
+  if (config.GetString("web.search_backend") != "local") {
+    SEXTANT_ASSIGN_OR_RETURN(out.search, web::MakeOnlineSearchBackend(config));
+    return out;
+  }
+  const char* home = std::getenv("HOME");
+  const fs::path path =
+      web::ExpandHome(config.GetString("web.index_path"), home == nullptr ? "" : home);
+  web::SearchIndexOptions options;
+  options.read_only = true;
+  auto index = web::SearchIndex::Open(path, options);
+  if (index.ok()) {
+    out.index = std::move(index).value();
+    out.search = web::MakeLocalSearchBackend(*out.index);
+    return out;
+  }
+  if (index.status().code() != StatusCode::kNotFound) return index.status();
+  std::fprintf(stderr, "toolserver: no local search index at %s; web_search will say so\n",
+               path.c_str());
+  out.search = web::MakeUnavailableSearchBackend(
+      "local", FailedPreconditionError("there is no local search index at " + path.string() +
+                                       ": build one with `sextant index add`, or open a URL "
+                                       "with web_browse"));
+  return out;
+}
+
 int RunToolServer(const ToolServerFlags& flags, const Config& config) {
   if (flags.exit_with_parent) {
     // SIGTERM when the process that started this one dies, even by SIGKILL;
@@ -131,6 +176,16 @@ int RunToolServer(const ToolServerFlags& flags, const Config& config) {
     if (!opened.ok()) return Fail(opened.status());
     kb = std::move(opened).value();
     for (auto& tool : toolserver::tools::MakeKnowledgeTools(*kb.kb, *kb.verifier, kb_options)) {
+      if (Status st = registry->Add(std::move(tool)); !st.ok()) return Fail(st);
+    }
+  }
+  WebToolBackend web;
+  if (config.GetBool("web.tools")) {
+    auto opened = OpenWebToolBackend(config);
+    if (!opened.ok()) return Fail(opened.status());
+    web = std::move(opened).value();
+    for (auto& tool : toolserver::web::MakeWebTools(
+             *web.search, *web.fetcher, toolserver::web::WebToolOptionsFromConfig(config))) {
       if (Status st = registry->Add(std::move(tool)); !st.ok()) return Fail(st);
     }
   }

@@ -34,6 +34,7 @@ packages=(
   libutf8proc-dev          # Unicode normalization (NFC) in tokenizers
   libseccomp-dev           # the ToolServer sandbox's system-call filter
   libgumbo-dev             # HTML parsing for web page text extraction (toolserver/tools/web)
+  sqlite3-doc              # a real 766-page site for the local search index's tests
   libcli11-dev             # command-line parsing of the `sextant` binary
   libssl-dev               # HTTPS in the loopback test server
   zlib1g-dev               # gzip bodies in the loopback test server

@@ -321,7 +321,7 @@ TEST(ToolServerPluginsTest, ManifestToolsJoinTheRegistry) {
   bool listed = false;
   for (const ToolSpec& t : *tools) listed = listed || t.name == "echo_text";
   EXPECT_TRUE(listed);
-  EXPECT_EQ(tools->size(), 7u);
+  EXPECT_EQ(tools->size(), 9u);  // 6 built-in, web_search, web_browse and the manifest tool
   auto session = client.OpenSession();
   ASSERT_TRUE(session.ok());
   const std::string nasty = "$(touch pwned); `id` && echo hi | cat; 'q\"";
