@@ -514,12 +514,12 @@ Result<BrowseObservation> Browser::Impl::Finish() {
   in::Citations cited = in::CiteQuotes(quotes);
   const std::size_t n_sources = cited.sources.size();
   quotes.clear();
-  BrowseObservation obs =
-      Observe(count == 0 ? std::string("Finished with no quotes: nothing was collected.")
-                         : "Finished with " + std::to_string(count) + " quotes from " +
-                               std::to_string(n_sources) +
-                               (n_sources == 1 ? " source:\n" : " sources:\n") + cited.text,
-              false);
+  BrowseObservation obs = Observe(
+      count == 0 ? std::string("Finished with no quotes: nothing was collected.")
+                 : "Finished with " + std::to_string(count) +
+                       (count == 1 ? " quote from " : " quotes from ") + std::to_string(n_sources) +
+                       (n_sources == 1 ? " source:\n" : " sources:\n") + cited.text,
+      false);
   obs.data["citations"] = std::move(cited.quotes);
   obs.data["sources"] = std::move(cited.sources);
   return obs;
