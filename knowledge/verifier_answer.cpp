@@ -61,7 +61,8 @@ Result<std::string> ResolvedSpan(KnowledgeBase& kb, const std::vector<internal::
   const std::string_view raw = text.substr(words[i].begin, words[i + n - 1].end - words[i].begin);
   std::string lowered(raw);
   for (char& c : lowered) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  for (std::string_view candidate : {raw, std::string_view(phrase)}) {
+  const std::string_view phrase_view = phrase;
+  for (std::string_view candidate : {raw, phrase_view}) {
     if (candidate.data() == raw.data() && lowered == phrase) continue;  // no inner punctuation
     SEXTANT_ASSIGN_OR_RETURN(auto ids, kb.ResolveEntity(candidate));
     if (!ids.empty()) return std::string(candidate);
