@@ -19,19 +19,10 @@
 namespace sextant::toolserver::web {
 namespace {
 
+using internal::ErrorObject;
+using internal::StringMember;
+
 constexpr std::string_view kTokenInvalid = "SUBSCRIPTION_TOKEN_INVALID";
-
-// The `error` object of an ErrorResponse, or null.
-const Json* ErrorObject(const Json& body) {
-  if (!body.is_object()) return nullptr;
-  const auto error = body.find("error");
-  return error != body.end() && error->is_object() ? &*error : nullptr;
-}
-
-std::string StringMember(const Json& object, std::string_view key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // "The provided subscription token is invalid. [SUBSCRIPTION_TOKEN_INVALID]".
 std::string BraveDetail(const Json& body) {

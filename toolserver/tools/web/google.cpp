@@ -23,18 +23,10 @@
 namespace sextant::toolserver::web {
 namespace {
 
+using internal::ErrorObject;
+using internal::StringMember;
+
 constexpr long kForbidden = 403;
-
-const Json* ErrorObject(const Json& body) {
-  if (!body.is_object()) return nullptr;
-  const auto error = body.find("error");
-  return error != body.end() && error->is_object() ? &*error : nullptr;
-}
-
-std::string StringMember(const Json& object, std::string_view key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The `reason` of every entry of error.errors and error.details.
 std::vector<std::string> Reasons(const Json& error) {

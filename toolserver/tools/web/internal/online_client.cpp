@@ -85,6 +85,17 @@ Status CheckOnlineOptions(const OnlineSearchOptions& options, std::string_view u
   return Status::Ok();
 }
 
+const Json* ErrorObject(const Json& body) {
+  if (!body.is_object()) return nullptr;
+  const auto error = body.find("error");
+  return error != body.end() && error->is_object() ? &*error : nullptr;
+}
+
+std::string StringMember(const Json& object, std::string_view key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Result<std::vector<SearchResult>> ReadResults(std::string_view service, const Json& list,
                                               const ResultFields& fields, std::size_t k) {
   if (!list.is_array()) {

@@ -34,6 +34,13 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 Status CheckOnlineOptions(const OnlineSearchOptions& options, std::string_view url,
                           std::string_view url_key);
 
+// The object under `error` of an error reply, or null (Brave and Google
+// both wrap their errors so).
+const Json* ErrorObject(const Json& body);
+
+// The string member `key` of `object`, or "" when absent or not a string.
+std::string StringMember(const Json& object, std::string_view key);
+
 // How one service's JSON result entries are named.
 struct ResultFields {
   std::string_view url = {};
