@@ -11,6 +11,7 @@
 #include <string>
 #include <type_traits>
 
+#include "kernels/cuda/internal/cublas_api.h"
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
 #include "kernels/cuda/internal/gemv_traits.cuh"
@@ -112,28 +113,30 @@ Status LaunchDequantFor(const GemvWeights& w, int64_t row_begin, int64_t n_rows,
   }
 }
 
-#define CUBLAS_CHECK(stmt)                                                                        \
-  do {                                                                                            \
-    const cublasStatus_t sextant_blas_st_ = (stmt);                                               \
-    if (sextant_blas_st_ != CUBLAS_STATUS_SUCCESS) {                                              \
-      return InternalError(std::string("cuBLAS error ") + cublasGetStatusName(sextant_blas_st_) + \
-                           " in `" #stmt "` at " + __FILE__ + ":" + std::to_string(__LINE__));    \
-    }                                                                                             \
+// `api` is the loaded internal::CublasApi.
+#define CUBLAS_CHECK(api, stmt)                                                                  \
+  do {                                                                                           \
+    const cublasStatus_t sextant_blas_st_ = (stmt);                                              \
+    if (sextant_blas_st_ != CUBLAS_STATUS_SUCCESS) {                                             \
+      return InternalError(std::string("cuBLAS error ") + (api)->status_name(sextant_blas_st_) + \
+                           " in `" #stmt "` at " + __FILE__ + ":" + std::to_string(__LINE__));   \
+    }                                                                                            \
   } while (0)
 
 int64_t TileRows(int64_t cols) { return std::max<int64_t>(1, kTileElems / cols); }
 
 class CublasGemm final : public Gemm {
  public:
-  CublasGemm(cublasHandle_t handle, cudaStream_t stream, DeviceBuffer weights, DeviceBuffer acts,
-             int64_t max_batch, int64_t max_cols)
-      : handle_(handle),
+  CublasGemm(const internal::CublasApi* api, cublasHandle_t handle, cudaStream_t stream,
+             DeviceBuffer weights, DeviceBuffer acts, int64_t max_batch, int64_t max_cols)
+      : api_(api),
+        handle_(handle),
         stream_(stream),
         weights_(std::move(weights)),
         acts_(std::move(acts)),
         max_batch_(max_batch),
         max_cols_(max_cols) {}
-  ~CublasGemm() override { cublasDestroy(handle_); }
+  ~CublasGemm() override { api_->destroy(handle_); }
 
   Status Run(const GemvWeights& w, const float* x, int64_t batch, float* y) override {
     SEXTANT_RETURN_IF_ERROR(GemvLayoutBytes(w.type, w.rows, w.cols).status());
@@ -172,16 +175,18 @@ class CublasGemm final : public Gemm {
       }
       // Column-major view: y^T (rows x batch) = W (rows x cols, stored as
       // its transpose) times x^T (cols x batch).
-      CUBLAS_CHECK(cublasGemmEx(handle_, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(n_rows),
-                                static_cast<int>(batch), static_cast<int>(w.cols), &one, a, half,
-                                static_cast<int>(w.cols), xh, half, static_cast<int>(w.cols), &zero,
-                                y + r0, CUDA_R_32F, static_cast<int>(w.rows), CUBLAS_COMPUTE_32F,
-                                CUBLAS_GEMM_DEFAULT));
+      CUBLAS_CHECK(
+          api_, api_->gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(n_rows),
+                              static_cast<int>(batch), static_cast<int>(w.cols), &one, a, half,
+                              static_cast<int>(w.cols), xh, half, static_cast<int>(w.cols), &zero,
+                              y + r0, CUDA_R_32F, static_cast<int>(w.rows), CUBLAS_COMPUTE_32F,
+                              CUBLAS_GEMM_DEFAULT));
     }
     return Status::Ok();
   }
 
  private:
+  const internal::CublasApi* api_;
   cublasHandle_t handle_;
   cudaStream_t stream_;
   DeviceBuffer weights_;  // one dequantized tile, fp16
@@ -202,16 +207,18 @@ Result<std::unique_ptr<Gemm>> Gemm::Create(Stream stream, int64_t max_batch, int
   SEXTANT_ASSIGN_OR_RETURN(DeviceBuffer weights,
                            DeviceBuffer::Allocate(2 * TileRows(max_cols) * max_cols));
   SEXTANT_ASSIGN_OR_RETURN(DeviceBuffer acts, DeviceBuffer::Allocate(2 * max_batch * max_cols));
+  SEXTANT_ASSIGN_OR_RETURN(const internal::CublasApi* api, internal::LoadCublas());
   cublasHandle_t handle = nullptr;
-  CUBLAS_CHECK(cublasCreate(&handle));
-  const cublasStatus_t st = cublasSetStream(handle, internal::ToCuda(stream));
+  CUBLAS_CHECK(api, api->create(&handle));
+  const cublasStatus_t st = api->set_stream(handle, internal::ToCuda(stream));
   if (st != CUBLAS_STATUS_SUCCESS) {
-    cublasDestroy(handle);
-    return InternalError(std::string("cuBLAS error ") + cublasGetStatusName(st) +
+    api->destroy(handle);
+    return InternalError(std::string("cuBLAS error ") + api->status_name(st) +
                          " in cublasSetStream");
   }
-  return std::unique_ptr<Gemm>(new CublasGemm(handle, internal::ToCuda(stream), std::move(weights),
-                                              std::move(acts), max_batch, max_cols));
+  return std::unique_ptr<Gemm>(new CublasGemm(api, handle, internal::ToCuda(stream),
+                                              std::move(weights), std::move(acts), max_batch,
+                                              max_cols));
 }
 
 Status DequantizeToHalf(const GemvWeights& w, int64_t row_begin, int64_t n_rows, bool bf16,
