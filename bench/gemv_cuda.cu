@@ -146,26 +146,38 @@ int Run() {
       CheckStatus(x.status(), "x");
       CheckStatus(y.status(), "y");
       CheckStatus(x->CopyFromHost(x_host.data(), x->bytes()), "x upload");
-      for (const int64_t batch : kBatches) {
-        const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
-          kc::GemvParams p;
-          p.w = ws[static_cast<size_t>(i % copies)];
-          p.x = x->as<float>();
-          p.y = y->as<float>();
-          p.batch = batch;
-          CheckStatus(kc::GemvRun(p, nullptr), "gemv");
-        });
-        CheckStatus(kc::Synchronize(nullptr), "sync");
-        const double gbs = static_cast<double>(gguf_bytes) / (ms * 1e6);
-        table.AddRow({shape.model, shape.name,
-                      std::to_string(shape.rows) + " x " + std::to_string(shape.cols),
-                      std::string(kernels::DTypeName(t)), std::to_string(batch),
-                      Fixed(static_cast<double>(gguf_bytes) / 1e6, 1), Fixed(ms * 1e3, 1),
-                      Fixed(gbs, 0), Fixed(100.0 * gbs / copy_gbs, 0) + "%"});
+      // Types with an int8 path run twice: float32 x, then x quantized once
+      // beforehand (as the model does for the matrices sharing an input).
+      auto xq = kc::DeviceBuffer::Allocate(kc::kMaxGemvBatch * kc::QuantizedXRowBytes(shape.cols));
+      CheckStatus(xq.status(), "xq");
+      CheckStatus(kc::QuantizeX(x->as<float>(), kc::kMaxGemvBatch, shape.cols, xq->data(), nullptr),
+                  "quantize");
+      for (const bool int8 : {false, true}) {
+        if (int8 && !kc::GemvTakesQuantizedX(t)) continue;
+        for (const int64_t batch : kBatches) {
+          const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
+            kc::GemvParams p;
+            p.w = ws[static_cast<size_t>(i % copies)];
+            p.x = x->as<float>();
+            p.xq = int8 ? xq->data() : nullptr;
+            p.y = y->as<float>();
+            p.batch = batch;
+            CheckStatus(kc::GemvRun(p, nullptr), "gemv");
+          });
+          CheckStatus(kc::Synchronize(nullptr), "sync");
+          const double gbs = static_cast<double>(gguf_bytes) / (ms * 1e6);
+          table.AddRow({shape.model, shape.name,
+                        std::to_string(shape.rows) + " x " + std::to_string(shape.cols),
+                        std::string(kernels::DTypeName(t)) + (int8 ? " x8" : ""),
+                        std::to_string(batch), Fixed(static_cast<double>(gguf_bytes) / 1e6, 1),
+                        Fixed(ms * 1e3, 1), Fixed(gbs, 0), Fixed(100.0 * gbs / copy_gbs, 0) + "%"});
+        }
       }
     }
   }
-  std::printf("GB/s counts the GGUF weight bytes once per GEMV (activations excluded).\n");
+  std::printf(
+      "GB/s counts the GGUF weight bytes once per GEMV (activations excluded). \"x8\": "
+      "activations quantized to int8 beforehand (not timed), int8 dot products.\n");
   table.Print(std::cout);
   return 0;
 }

@@ -10,6 +10,7 @@ add_library(sextant_kernels_cuda STATIC
   cuda/gemm.cu
   cuda/internal/cublas_api.cpp
   cuda/gemv.cu
+  cuda/gemv_int8.cu
   cuda/norm.cu
   cuda/rope.cu
   cuda/sampling.cu

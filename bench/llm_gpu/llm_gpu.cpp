@@ -68,8 +68,9 @@ std::vector<int32_t> RandomTokens(int64_t n, int64_t n_vocab, uint32_t seed) {
 
 struct Speeds {
   double prefill_tps = 0;
-  double decode_tps[3] = {0, 0, 0};  // batches 1, 8, 32
-  double decode_no_graph_tps = 0;    // batch 1, every kernel launched one by one
+  double decode_tps[3] = {0, 0, 0};    // batches 1, 8, 32
+  double decode_no_graph_tps = 0;      // batch 1, every kernel launched one by one
+  double decode_int8_tps[2] = {0, 0};  // batches 1 and 8 with the int8 GEMV on
 };
 
 // Decode steps of `batch` sequences from position 0, greedy on the GPU:
@@ -103,6 +104,10 @@ Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
   gpu.SetCudaGraphs(false);
   s.decode_no_graph_tps = DecodeTps(gpu, 1, n_vocab);
   gpu.SetCudaGraphs(true);
+  gpu.SetInt8Gemv(true);
+  s.decode_int8_tps[0] = DecodeTps(gpu, 1, n_vocab);
+  s.decode_int8_tps[1] = DecodeTps(gpu, 8, n_vocab);
+  gpu.SetInt8Gemv(false);
   return s;
 }
 
@@ -113,7 +118,8 @@ int Run(const Options& o) {
   std::printf("device: %s\ncopy bandwidth (read + write): %.0f GB/s\n", device->c_str(), copy_gbs);
   fs::create_directories(o.work);
   Table table({"model", "type", "GB/token", "prefill-512 tok/s", "decode b1 tok/s",
-               "roofline tok/s", "b1 of roofline", "b1 no graphs", "b8 tok/s", "b32 tok/s"});
+               "roofline tok/s", "b1 of roofline", "b1 no graphs", "b1 int8 GEMV", "b8 tok/s",
+               "b8 int8 GEMV", "b32 tok/s"});
   for (const auto& shape : o.models) {
     for (const auto& type : o.types) {
       llm::SynthOptions synth;
@@ -141,7 +147,8 @@ int Run(const Options& o) {
       table.AddRow({shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2),
                     Fixed(s.prefill_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
                     Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%",
-                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_tps[1], 0),
+                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_int8_tps[0], 0),
+                    Fixed(s.decode_tps[1], 0), Fixed(s.decode_int8_tps[1], 0),
                     Fixed(s.decode_tps[2], 0)});
       std::fflush(stdout);
       if (!o.keep) fs::remove(file);
@@ -149,7 +156,8 @@ int Run(const Options& o) {
   }
   std::printf(
       "Decode runs %lld steps from position 0, greedy on the GPU; prefill is one %lld-token "
-      "prompt. Medians of %d runs after a warm-up.\n",
+      "prompt. Medians of %d runs after a warm-up. \"int8 GEMV\": the same with "
+      "CudaModelOptions::int8_gemv on (int8 activations for quantized types).\n",
       static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps);
   table.Print(std::cout);
   return 0;

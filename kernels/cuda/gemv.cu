@@ -27,7 +27,7 @@ using internal::Q8Traits;
 using internal::Run;
 
 // Warps per block: up to 4, fewer for short rows so that threads are not
-// left idle (see WarpsFor).
+// left idle (see GemvWarps).
 constexpr int kGemvWarps = 4;
 constexpr int kGemvThreads = kGemvWarps * kWarpSize;
 // A warp should get at least this many 16-byte steps of a row.
@@ -52,8 +52,6 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
   constexpr int kRuns = Traits::kElems / kRun;
   // Two steps in flight, except where Q6_K's wide steps would spill.
   constexpr int kUnroll = Traits::kElems >= 64 && kB >= 4 ? 1 : 2;
-  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
-  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kR;
   // Rows past the end repeat the last row and are not written.
   Traits tr[kR];
@@ -63,7 +61,6 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
   float acc[kR][kB] = {};
   const int64_t steps = cols / Traits::kElems;
   const auto threads = static_cast<int64_t>(blockDim.x);
-  const int n_warps = static_cast<int>(blockDim.x) / kWarpSize;
 #pragma unroll kUnroll
   for (int64_t c = static_cast<int64_t>(threadIdx.x); c < steps; c += threads) {
     typename Traits::Raw raw[kR];
@@ -104,32 +101,7 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
       }
     }
   }
-  // Sum the lanes, then the warps.
-  __shared__ float partial[kGemvWarps][kR][kB];
-#pragma unroll
-  for (int r = 0; r < kR; ++r) {
-#pragma unroll
-    for (int b = 0; b < kB; ++b) {
-      const float sum = internal::WarpSum(acc[r][b]);
-      if (lane == 0) partial[warp][r][b] = sum;
-    }
-  }
-  __syncthreads();
-  if (threadIdx.x < kR * kB) {
-    const int r = static_cast<int>(threadIdx.x) / kB;
-    const int b = static_cast<int>(threadIdx.x) % kB;
-    float sum = 0.0f;
-#pragma unroll
-    for (int i = 0; i < n_warps; ++i) sum += partial[i][r][b];
-    if (b < batch && row0 + r < rows) y[b * rows + row0 + r] = sum;
-  }
-}
-
-// 1, 2 or 4 warps, so that each warp has kMinStepsPerWarp steps when the row allows.
-int WarpsFor(int64_t steps) {
-  int warps = 1;
-  while (warps < kGemvWarps && steps >= 2 * warps * kMinStepsPerWarp) warps *= 2;
-  return warps;
+  internal::StoreBlockSums<kGemvWarps>(acc, row0, rows, batch, y);
 }
 
 template <class Traits, int kB>
@@ -137,7 +109,8 @@ void LaunchBatch(const GemvParams& p, cudaStream_t stream) {
   const GemvLayout layout = internal::MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
   constexpr int kR = RowsPerWarp<Traits>(kB);
   const unsigned int grid = internal::GridFor(p.w.rows, kR);
-  const int threads = WarpsFor(p.w.cols / Traits::kElems) * kWarpSize;
+  const int threads =
+      internal::GemvWarps(p.w.cols / Traits::kElems, kGemvWarps, kMinStepsPerWarp) * kWarpSize;
   GemvKernel<Traits, kB><<<grid, threads, 0, stream>>>(static_cast<const uint8_t*>(p.w.data),
                                                        layout, p.w.rows, p.w.cols, p.x, p.y,
                                                        static_cast<int>(p.batch));
@@ -197,6 +170,9 @@ Status GemvRun(const GemvParams& p, Stream stream) {
   if (reinterpret_cast<uintptr_t>(p.w.data) % internal::kGemvRegionAlign != 0 ||
       reinterpret_cast<uintptr_t>(p.x) % 16 != 0) {
     return InvalidArgumentError("GEMV: weights must be 256-byte and x 16-byte aligned");
+  }
+  if (p.xq != nullptr && GemvTakesQuantizedX(p.w.type)) {
+    return internal::LaunchGemvInt8(p, internal::ToCuda(stream));
   }
   return internal::LaunchGemv(p, internal::ToCuda(stream));
 }

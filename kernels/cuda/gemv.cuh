@@ -12,4 +12,7 @@ namespace sextant::kernels::cuda::internal {
 // batch is rounded up to 1, 2, 4 or 8 for the template. p is validated.
 Status LaunchGemv(const GemvParams& p, cudaStream_t stream);
 
+// The int8 path (gemv_int8.cu) for p.xq set and GemvTakesQuantizedX.
+Status LaunchGemvInt8(const GemvParams& p, cudaStream_t stream);
+
 }  // namespace sextant::kernels::cuda::internal

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 
@@ -38,10 +40,16 @@ int64_t WorkspaceFloats(const ModelConfig& c, const CudaModelOptions& o) {
 // The widest input of any matrix product.
 int64_t MaxCols(const ModelConfig& c) { return std::max({c.n_embd, c.q_dim(), c.n_ff}); }
 
+// Activations quantized for the int8 GEMV (cuda::QuantizeX), after the ids
+// at the next 256-byte boundary.
+int64_t QuantizedXBytes(const ModelConfig& c, const CudaModelOptions& o) {
+  return 256 + o.n_batch * cuda::QuantizedXRowBytes(MaxCols(c));
+}
+
 int64_t ScratchBytes(const ModelConfig& c, const CudaModelOptions& o) {
   const int64_t ids = 3 * o.n_batch * static_cast<int64_t>(sizeof(int32_t));
   return (o.n_batch * (ScratchFloatsPerToken(c) + c.n_vocab) + WorkspaceFloats(c, o)) * kFloat +
-         ids + cuda::Gemm::ScratchBytes(o.n_batch, MaxCols(c));
+         ids + QuantizedXBytes(c, o) + cuda::Gemm::ScratchBytes(o.n_batch, MaxCols(c));
 }
 
 Result<cuda::DeviceBuffer> Allocate(int64_t bytes) {
@@ -80,13 +88,17 @@ struct CudaModel::Impl {
   int32_t* ids = nullptr;      // (n_batch) token ids, then greedy picks
   int32_t* slots = nullptr;    // (n_batch)
   int32_t* positions = nullptr;
+  void* xq = nullptr;  // (n_batch, QuantizedXRowBytes(cols)): the input of the int8 GEMV
   cuda::Stream stream = nullptr;
   std::unique_ptr<cuda::Gemm> gemm;
   std::map<int64_t, cuda::Graph> graphs;  // decode steps by batch size
 
   ~Impl() { cuda::DestroyStream(stream); }
   void CarveScratch();
-  Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out) const;
+  Result<const void*> QuantizeFor(std::initializer_list<const DeviceMatrix*> ms, const float* in,
+                                  int64_t n) const;
+  Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
+                const void* in_q = nullptr) const;
   Status Upload(std::span<const int32_t> tokens, std::span<const int32_t> slots,
                 std::span<const int32_t> positions);
   Status Body(int64_t n, int64_t logits_from, int64_t n_splits, bool greedy);
@@ -122,15 +134,35 @@ void CudaModel::Impl::CarveScratch() {
   ids = ip;
   slots = ip + b;
   positions = ip + 2 * b;
+  auto* bytes = reinterpret_cast<uint8_t*>(ip + 3 * b);
+  xq = bytes + (256 - reinterpret_cast<uintptr_t>(bytes) % 256) % 256;
 }
 
-Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n,
-                               float* out) const {
+// `in` quantized for the int8 GEMV when one of `ms` takes it and n goes to
+// the GEMV, else null (the float32 path).
+Result<const void*> CudaModel::Impl::QuantizeFor(std::initializer_list<const DeviceMatrix*> ms,
+                                                 const float* in, int64_t n) const {
+  if (!options.int8_gemv || n >= options.gemm_min_tokens) return nullptr;
+  for (const DeviceMatrix* m : ms) {
+    if (cuda::GemvTakesQuantizedX(m->w.type)) {
+      SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, m->w.cols, xq, stream));
+      return static_cast<const void*>(xq);
+    }
+  }
+  return nullptr;
+}
+
+// in_q: `in` as QuantizeFor left it, or null.
+Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
+                               const void* in_q) const {
   if (n >= options.gemm_min_tokens) return gemm->Run(m.w, in, n, out);
   for (int64_t start = 0; start < n; start += cuda::kMaxGemvBatch) {
     cuda::GemvParams p;
     p.w = m.w;
     p.x = in + start * m.w.cols;
+    if (in_q != nullptr) {
+      p.xq = static_cast<const uint8_t*>(in_q) + start * cuda::QuantizedXRowBytes(m.w.cols);
+    }
     p.y = out + start * m.w.rows;
     p.batch = std::min(cuda::kMaxGemvBatch, n - start);
     SEXTANT_RETURN_IF_ERROR(cuda::GemvRun(p, stream));
@@ -141,9 +173,10 @@ Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n
 Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n,
                                        int64_t n_splits) {
   const ModelConfig& c = config;
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wq, xn, n, q));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wk, xn, n, k));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wv, xn, n, v));
+  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&w.wq, &w.wk, &w.wv}, xn, n));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wq, xn, n, q, xn_q));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wk, xn, n, k, xn_q));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.wv, xn, n, v, xn_q));
   if (c.qkv_bias) {
     SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(q, w.bq.as<float>(), n, c.q_dim(), stream));
     SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(k, w.bk.as<float>(), n, c.kv_dim(), stream));
@@ -184,7 +217,8 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
   a.n_splits = n_splits;
   a.workspace = workspace;
   SEXTANT_RETURN_IF_ERROR(cuda::Attention(a, stream));
-  return MatMul(w.wo, attn, n, proj);
+  SEXTANT_ASSIGN_OR_RETURN(const void* attn_q, QuantizeFor({&w.wo}, attn, n));
+  return MatMul(w.wo, attn, n, proj, attn_q);
 }
 
 Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t n_splits) {
@@ -196,10 +230,12 @@ Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t n_splits) {
   SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, n_splits));
   SEXTANT_RETURN_IF_ERROR(
       cuda::AddRmsNorm({x, proj, w.ffn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_gate, xn, n, gate));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_up, xn, n, up));
+  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&w.w_gate, &w.w_up}, xn, n));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_gate, xn, n, gate, xn_q));
+  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_up, xn, n, up, xn_q));
   SEXTANT_RETURN_IF_ERROR(cuda::SwiGlu(gate, up, gate, n * c.n_ff, stream));
-  return MatMul(w.w_down, gate, n, proj);
+  SEXTANT_ASSIGN_OR_RETURN(const void* gate_q, QuantizeFor({&w.w_down}, gate, n));
+  return MatMul(w.w_down, gate, n, proj, gate_q);
 }
 
 Status CudaModel::Impl::Upload(std::span<const int32_t> tokens, std::span<const int32_t> step_slots,
@@ -227,7 +263,8 @@ Status CudaModel::Impl::Body(int64_t n, int64_t logits_from, int64_t n_splits, b
   SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm({x + off, proj + off, weights.output_norm.as<float>(),
                                             xn + off, rows, config.n_embd, config.rms_eps},
                                            stream));
-  SEXTANT_RETURN_IF_ERROR(MatMul(weights.output, xn + off, rows, logits));
+  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&weights.output}, xn + off, rows));
+  SEXTANT_RETURN_IF_ERROR(MatMul(weights.output, xn + off, rows, logits, xn_q));
   if (!greedy) return Status::Ok();
   return cuda::ArgmaxRows(logits, rows, config.n_vocab, ids, stream);
 }
@@ -303,6 +340,10 @@ Result<std::unique_ptr<CudaModel>> CudaModel::Create(
 CudaModel::CudaModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CudaModel::~CudaModel() = default;
 void CudaModel::SetCudaGraphs(bool on) { impl_->options.cuda_graphs = on; }
+void CudaModel::SetInt8Gemv(bool on) {
+  impl_->options.int8_gemv = on;
+  impl_->graphs.clear();
+}
 const CudaModelOptions& CudaModel::options() const { return impl_->options; }
 const CudaMemoryPlan& CudaModel::plan() const { return impl_->plan; }
 

@@ -35,8 +35,12 @@ struct CudaModelOptions {
   int64_t n_batch = 512;    // tokens per forward step (prefill chunk, decode batch)
   bool cuda_graphs = true;  // replay each decode step's batch size as one graph
   // Matrix products over this many tokens or more go to the tensor-core GEMM
-  // (bf16 operands); fewer go to the GEMV (float32 activations).
+  // (bf16 operands); fewer go to the GEMV.
   int64_t gemm_min_tokens = 32;
+  // The GEMV of Q8_0, Q4_0, Q4_K and Q6_K matrices quantizes its input to
+  // int8 per block of 32 (cuda::QuantizeX) and uses dp4a; off, it reads
+  // float32. Off by default until measured on the GPU (bench/llm_gpu/NOTES.md).
+  bool int8_gemv = false;
 };
 
 // Device memory the model will take, computed before any allocation.
@@ -80,6 +84,9 @@ class CudaModel {
 
   // Turns decode-step graphs on or off from the next step on.
   void SetCudaGraphs(bool on);
+  // Turns the int8 GEMV (CudaModelOptions::int8_gemv) on or off from the
+  // next step on; captured decode graphs are dropped.
+  void SetInt8Gemv(bool on);
 
   const CudaModelOptions& options() const;
   const CudaMemoryPlan& plan() const;

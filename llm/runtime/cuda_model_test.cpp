@@ -142,6 +142,18 @@ TEST_P(CudaModelTest, GemmPrefillLogitsMatchReference) {
   ExpectReferenceLogits(**gpu, ref_, variant_, model_->config().n_vocab);
 }
 
+// The GEMV path the default options leave out: int8 or float32 activations
+// for the quantized types.
+TEST_P(CudaModelTest, OtherGemvPathLogitsMatchReference) {
+  CudaModelOptions options;
+  options.n_ctx = model_->context();
+  options.n_batch = 64;
+  options.int8_gemv = !options.int8_gemv;
+  auto gpu = CudaModel::Create(model_->config(), model_->weights(), options);
+  ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  ExpectReferenceLogits(**gpu, ref_, variant_, model_->config().n_vocab);
+}
+
 TEST_P(CudaModelTest, LongContextPastOriginalRopeWindow) {
   const Json& lc = ref_["long_context"];
   if (lc.is_null() || !lc["variants"].contains(GetParam().variant)) {

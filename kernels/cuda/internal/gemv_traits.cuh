@@ -265,4 +265,41 @@ struct Q6KTraits {
   }
 };
 
+// The end of a GEMV block: y[b * rows + row0 + r] = the sum of acc[r][b]
+// over the block's threads (lanes by shuffles, then warps through shared
+// memory), for b < batch and rows that exist. Every thread must call it.
+template <int kMaxWarps, int kR, int kB>
+__device__ __forceinline__ void StoreBlockSums(const float (&acc)[kR][kB], int64_t row0,
+                                               int64_t rows, int batch, float* __restrict__ y) {
+  __shared__ float partial[kMaxWarps][kR][kB];
+  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+#pragma unroll
+  for (int r = 0; r < kR; ++r) {
+#pragma unroll
+    for (int b = 0; b < kB; ++b) {
+      const float sum = WarpSum(acc[r][b]);
+      if (lane == 0) partial[warp][r][b] = sum;
+    }
+  }
+  __syncthreads();
+  if (threadIdx.x < kR * kB) {
+    const int r = static_cast<int>(threadIdx.x) / kB;
+    const int b = static_cast<int>(threadIdx.x) % kB;
+    const int n_warps = static_cast<int>(blockDim.x) / kWarpSize;
+    float sum = 0.0f;
+#pragma unroll
+    for (int i = 0; i < n_warps; ++i) sum += partial[i][r][b];
+    if (b < batch && row0 + r < rows) y[b * rows + row0 + r] = sum;
+  }
+}
+
+// Warps per block, 1 to max_warps in powers of two, so that each warp gets
+// at least min_steps of a row's steps when the row allows.
+inline int GemvWarps(int64_t steps, int max_warps, int64_t min_steps) {
+  int warps = 1;
+  while (warps < max_warps && steps >= 2 * warps * min_steps) warps *= 2;
+  return warps;
+}
+
 }  // namespace sextant::kernels::cuda::internal
