@@ -37,6 +37,9 @@ void DeclareLlmConfig(ConfigRegistry& registry) {
       ConfigKey::Int("llm.gpu_batch", LoadOptions{}.gpu_batch,
                      "Embedded runtime: tokens per GPU forward step (prefill chunk)")
           .Range(1, kMaxBatch),
+      ConfigKey::Bool("llm.gpu_int8_gemv", LoadOptions{}.gpu_int8_gemv,
+                      "Embedded runtime: GPU GEMV of quantized weights with int8 activations "
+                      "(dp4a) instead of float32"),
   };
   for (const ConfigKey& key : keys) {
     if (Status st = registry.Declare(key); !st.ok()) {
@@ -55,6 +58,7 @@ LoadOptions LoadOptionsFromConfig(const Config& config) {
   o.device = ParseDevice(config.GetString("llm.device")).value_or(Device::kAuto);
   o.gpu_slots = config.GetInt("llm.gpu_slots");
   o.gpu_batch = config.GetInt("llm.gpu_batch");
+  o.gpu_int8_gemv = config.GetBool("llm.gpu_int8_gemv");
   return o;
 }
 

@@ -8,8 +8,8 @@
 namespace sextant::llm {
 
 // Declares llm.threads, llm.context, llm.batch, llm.max_memory_mb,
-// llm.device, llm.gpu_slots and llm.gpu_batch. A registry may receive them
-// once.
+// llm.device, llm.gpu_slots, llm.gpu_batch and llm.gpu_int8_gemv. A registry
+// may receive them once.
 void DeclareLlmConfig(ConfigRegistry& registry);
 
 // The load options those keys set.
