@@ -118,15 +118,8 @@ void LaunchBatch(const GemvParams& p, cudaStream_t stream) {
 
 template <class Traits>
 Status LaunchFor(const GemvParams& p, cudaStream_t stream) {
-  if (p.batch == 1) {
-    LaunchBatch<Traits, 1>(p, stream);
-  } else if (p.batch == 2) {
-    LaunchBatch<Traits, 2>(p, stream);
-  } else if (p.batch <= 4) {
-    LaunchBatch<Traits, 4>(p, stream);
-  } else {
-    LaunchBatch<Traits, 8>(p, stream);
-  }
+  internal::ForGemvBatch(p.batch,
+                         [&](auto kb) { LaunchBatch<Traits, decltype(kb)::value>(p, stream); });
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 // decoding, where the float32 path (gemv.cu) takes about 200 instructions:
 // that path is bound by arithmetic, this one should be bound by memory.
 #include <string>
+#include <type_traits>
 
 #include "kernels/cuda/gemv.cuh"
 #include "kernels/cuda/internal/cuda_check.cuh"
@@ -74,13 +75,15 @@ __device__ __forceinline__ float4 LoadScales2(const uint8_t* xrow, int64_t cols,
 // raw bytes), Prepare (the quants as int8x4 words and the float factors),
 // LoadX (the matching activations of one batch row) and Dot (their product).
 
-// Q8_0 and Q4_0 (repacked): a step is one block of 32 weights sharing an
-// fp16 d, the same columns as one block of the activations. Q8_0 quants are
-// int8; Q4_0 quants q are nibbles (low: elements 0..15, high: 16..31) worth
-// q - 8, so a block's sum is d * (d_x * sum(q * q_x) - 8 * s).
+// Q8_0 and Q4_0 (repacked, read through Q8Traits and Q4Traits): a step is
+// one block of 32 weights sharing an fp16 d, the same columns as one block
+// of the activations. Q8_0 quants are int8 (two of Q8Traits' 16-byte steps);
+// Q4_0 quants q are nibbles (low: elements 0..15, high: 16..31) worth q - 8,
+// so a block's sum is d * (d_x * sum(q * q_x) - 8 * s).
 template <bool kQ4>
 struct Block32Step {
   static constexpr int kElems = 32;
+  using Traits = std::conditional_t<kQ4, internal::Q4Traits, internal::Q8Traits>;
   struct Raw {
     uint4 q0;
     uint4 q1;  // Q8_0 only
@@ -94,16 +97,17 @@ struct Block32Step {
     int q[8];
     float2 ds;
   };
-  const uint8_t* quants = nullptr;
-  const uint8_t* d = nullptr;
+  Traits traits;
   Block32Step() = default;
   __device__ Block32Step(const uint8_t* w, const GemvLayout& l, int64_t r)
-      : quants(w + r * l.quant_bytes_per_row),
-        d(w + l.scale_offset + r * (l.quant_bytes_per_row / (kQ4 ? 16 : 32)) * 2) {}
+      : traits(w, l, r, kQ4 ? 2 * l.quant_bytes_per_row : l.quant_bytes_per_row) {}
   __device__ Raw Load(int64_t c) const {
-    const float scale = internal::HalfBitsToFloat(internal::LoadU16(d + 2 * c));
-    if (kQ4) return {internal::Load16(quants + 16 * c), {}, scale};
-    return {internal::Load16(quants + 32 * c), internal::Load16(quants + 32 * c + 16), scale};
+    if (kQ4) {
+      const typename Traits::Raw raw = traits.Load(c);
+      return {raw.q, {}, raw.d};
+    }
+    const typename Traits::Raw lo = traits.Load(2 * c);
+    return {lo.q, traits.Load(2 * c + 1).q, lo.d};
   }
   __device__ static Prepared Prepare(const Raw& raw, int64_t) {
     Prepared p;
@@ -328,15 +332,8 @@ void LaunchBatch(const GemvParams& p, cudaStream_t stream) {
 
 template <class Step>
 void LaunchFor(const GemvParams& p, cudaStream_t stream) {
-  if (p.batch == 1) {
-    LaunchBatch<Step, 1>(p, stream);
-  } else if (p.batch == 2) {
-    LaunchBatch<Step, 2>(p, stream);
-  } else if (p.batch <= 4) {
-    LaunchBatch<Step, 4>(p, stream);
-  } else {
-    LaunchBatch<Step, 8>(p, stream);
-  }
+  internal::ForGemvBatch(p.batch,
+                         [&](auto kb) { LaunchBatch<Step, decltype(kb)::value>(p, stream); });
 }
 
 }  // namespace

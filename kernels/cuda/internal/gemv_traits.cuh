@@ -8,6 +8,7 @@
 #include <cuda_fp16.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/cuda/internal/device_math.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
@@ -291,6 +292,21 @@ __device__ __forceinline__ void StoreBlockSums(const float (&acc)[kR][kB], int64
 #pragma unroll
     for (int i = 0; i < n_warps; ++i) sum += partial[i][r][b];
     if (b < batch && row0 + r < rows) y[b * rows + row0 + r] = sum;
+  }
+}
+
+// Calls launch(std::integral_constant<int, kB>) with the template batch
+// that serves `batch` (1..8): 1, 2, 4 or 8.
+template <class Launch>
+void ForGemvBatch(int64_t batch, Launch&& launch) {
+  if (batch == 1) {
+    launch(std::integral_constant<int, 1>());
+  } else if (batch == 2) {
+    launch(std::integral_constant<int, 2>());
+  } else if (batch <= 4) {
+    launch(std::integral_constant<int, 4>());
+  } else {
+    launch(std::integral_constant<int, 8>());
   }
 }
 
