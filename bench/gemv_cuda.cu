@@ -1,5 +1,6 @@
 // GEMV on the GPU against the device's copy bandwidth: for Llama-3-8B and
-// Qwen2.5-0.5B matrix shapes, each GEMV type, batch 1 and 4, prints the
+// Qwen2.5-0.5B matrix shapes, each GEMV type, batch 1 and 4 (and the int8
+// tensor-core GEMM at batch 32 for the quantized types), prints the
 // weight bytes read per second and their ratio to a device-to-device copy
 // (bytes read plus written) measured in the same run. Times are medians of
 // CUDA-event timings over groups of launches that rotate among enough weight
@@ -103,6 +104,7 @@ constexpr DType kTypes[] = {DType::kBF16, DType::kF16,  DType::kQ8_0,
                             DType::kQ6_K, DType::kQ4_K, DType::kQ4_0};
 
 constexpr int64_t kBatches[] = {1, 4};
+constexpr int64_t kGemmBatch = 32;  // the int8 tensor-core GEMM's row
 
 int Run() {
   if (kc::DeviceCount() == 0) {
@@ -115,6 +117,8 @@ int Run() {
   std::printf("device: %s\ncopy bandwidth (D2D, read+write): %.0f GB/s\n", device->c_str(),
               copy_gbs);
   Table table({"model", "matrix", "rows x cols", "type", "batch", "MB", "us", "GB/s", "of copy"});
+  auto gemm = kc::Int8Gemm::Create();
+  CheckStatus(gemm.status(), "int8 GEMM");
   for (const Shape& shape : kShapes) {
     for (const DType t : kTypes) {
       if (!kc::GemvLayoutBytes(t, shape.rows, shape.cols).ok()) continue;
@@ -138,20 +142,27 @@ int Run() {
         ws.push_back(wc);
         more.push_back(std::move(buf).value());
       }
-      std::vector<float> x_host(static_cast<size_t>(kc::kMaxGemvBatch * shape.cols));
+      std::vector<float> x_host(static_cast<size_t>(kGemmBatch * shape.cols));
       uint64_t s = 12345;
       for (auto& v : x_host) v = static_cast<float>(Next(&s) % 2001) / 1000.0f - 1.0f;
       auto x = kc::DeviceBuffer::Allocate(static_cast<int64_t>(x_host.size() * sizeof(float)));
-      auto y = kc::DeviceBuffer::Allocate(kc::kMaxGemvBatch * shape.rows * 4);
+      auto y = kc::DeviceBuffer::Allocate(kGemmBatch * shape.rows * 4);
       CheckStatus(x.status(), "x");
       CheckStatus(y.status(), "y");
       CheckStatus(x->CopyFromHost(x_host.data(), x->bytes()), "x upload");
       // Types with an int8 path run twice: float32 x, then x quantized once
       // beforehand (as the model does for the matrices sharing an input).
-      auto xq = kc::DeviceBuffer::Allocate(kc::kMaxGemvBatch * kc::QuantizedXRowBytes(shape.cols));
+      auto xq = kc::DeviceBuffer::Allocate(kGemmBatch * kc::QuantizedXRowBytes(shape.cols));
       CheckStatus(xq.status(), "xq");
-      CheckStatus(kc::QuantizeX(x->as<float>(), kc::kMaxGemvBatch, shape.cols, xq->data(), nullptr),
+      CheckStatus(kc::QuantizeX(x->as<float>(), kGemmBatch, shape.cols, xq->data(), nullptr),
                   "quantize");
+      auto add_row = [&](const std::string& type, int64_t batch, double ms) {
+        const double gbs = static_cast<double>(gguf_bytes) / (ms * 1e6);
+        table.AddRow({shape.model, shape.name,
+                      std::to_string(shape.rows) + " x " + std::to_string(shape.cols), type,
+                      std::to_string(batch), Fixed(static_cast<double>(gguf_bytes) / 1e6, 1),
+                      Fixed(ms * 1e3, 1), Fixed(gbs, 0), Fixed(100.0 * gbs / copy_gbs, 0) + "%"});
+      };
       for (const bool int8 : {false, true}) {
         if (int8 && !kc::GemvTakesQuantizedX(t)) continue;
         for (const int64_t batch : kBatches) {
@@ -165,19 +176,24 @@ int Run() {
             CheckStatus(kc::GemvRun(p, nullptr), "gemv");
           });
           CheckStatus(kc::Synchronize(nullptr), "sync");
-          const double gbs = static_cast<double>(gguf_bytes) / (ms * 1e6);
-          table.AddRow({shape.model, shape.name,
-                        std::to_string(shape.rows) + " x " + std::to_string(shape.cols),
-                        std::string(kernels::DTypeName(t)) + (int8 ? " x8" : ""),
-                        std::to_string(batch), Fixed(static_cast<double>(gguf_bytes) / 1e6, 1),
-                        Fixed(ms * 1e3, 1), Fixed(gbs, 0), Fixed(100.0 * gbs / copy_gbs, 0) + "%"});
+          add_row(std::string(kernels::DTypeName(t)) + (int8 ? " x8" : ""), batch, ms);
         }
+      }
+      if (kc::GemvTakesQuantizedX(t)) {
+        const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
+          CheckStatus((*gemm)->Run(ws[static_cast<size_t>(i % copies)], xq->data(), kGemmBatch,
+                                   y->as<float>(), nullptr),
+                      "int8 gemm");
+        });
+        CheckStatus(kc::Synchronize(nullptr), "sync");
+        add_row(std::string(kernels::DTypeName(t)) + " mma", kGemmBatch, ms);
       }
     }
   }
   std::printf(
       "GB/s counts the GGUF weight bytes once per GEMV (activations excluded). \"x8\": "
-      "activations quantized to int8 beforehand (not timed), int8 dot products.\n");
+      "activations quantized to int8 beforehand (not timed), int8 dot products. \"mma\": the "
+      "int8 tensor-core GEMM (Int8Gemm) at batch 32 on the same quantized activations.\n");
   table.Print(std::cout);
   return 0;
 }

@@ -8,6 +8,7 @@ add_library(sextant_kernels_cuda STATIC
   cuda/elementwise.cu
   cuda/embedding.cu
   cuda/gemm.cu
+  cuda/gemm_int8.cu
   cuda/internal/cublas_api.cpp
   cuda/gemv.cu
   cuda/gemv_int8.cu
@@ -44,6 +45,7 @@ if(SEXTANT_BUILD_TESTS)
       cuda/attention_test.cpp
       cuda/cuda_ops_test.cpp
       cuda/gemm_test.cpp
+      cuda/gemm_int8_test.cpp
       cuda/gemv_test.cpp
       cuda/sampling_test.cpp
     LIBS sextant_kernels_cuda)

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -128,6 +129,8 @@ Status EmbeddingGather(const EmbeddingParams& p, Stream stream);
 
 // For each of `rows` rows of n: x += delta (when delta is set), then
 // out = x / sqrt(mean(x^2) + eps) * weight (weight may be null). out may alias x.
+// With out_q set, out is also written quantized as QuantizeX would (n a
+// multiple of 32, out_q 16-byte aligned), which saves that launch.
 struct AddRmsNormParams {
   float* x = nullptr;             // (rows, n), updated in place when delta is set
   const float* delta = nullptr;   // (rows, n) or null
@@ -136,6 +139,7 @@ struct AddRmsNormParams {
   int64_t rows = 0;
   int64_t n = 0;
   float eps = 1e-6f;
+  void* out_q = nullptr;  // null, or (rows, QuantizedXRowBytes(n)) bytes
 };
 Status AddRmsNorm(const AddRmsNormParams& p, Stream stream);
 
@@ -174,6 +178,12 @@ Status Rope(const RopeParams& p, Stream stream);
 
 // out[i] = silu(gate[i]) * up[i] for i < n; out may alias gate or up.
 Status SwiGlu(const float* gate, const float* up, float* out, int64_t n, Stream stream);
+
+// SwiGlu over (rows, cols) that also writes out quantized as QuantizeX
+// would into out_q ((rows, QuantizedXRowBytes(cols)) bytes, 16-byte
+// aligned; cols a multiple of 32).
+Status SwiGluQuantized(const float* gate, const float* up, float* out, int64_t rows, int64_t cols,
+                       void* out_q, Stream stream);
 
 // x[r, i] += bias[i] for x (rows, n), bias (n).
 Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stream);
@@ -217,6 +227,29 @@ Status SampleRows(const float* logits, int64_t rows, int64_t n, const SamplePara
 // attends to that slot's positions 0..positions[t] (causal). One call thus
 // serves prefill (one slot, many tokens) and batched decode (many slots, one
 // token each).
+
+// Rope on q and k and the KvAppend of k and v in one launch: q (n_tokens,
+// n_head, head_dim) is rotated in place as Rope does; k is rotated on its
+// way into the cache (the float k is left as it was) and v copied, both
+// rounded to bf16 as KvAppend does. Results equal Rope, Rope, KvAppend.
+struct RopeAppendParams {
+  float* q = nullptr;
+  const float* k = nullptr;  // (n_tokens, n_head_kv, head_dim)
+  const float* v = nullptr;  // (n_tokens, n_head_kv, head_dim)
+  uint16_t* k_cache = nullptr;
+  uint16_t* v_cache = nullptr;
+  const int32_t* slots = nullptr;      // (n_tokens)
+  const int32_t* positions = nullptr;  // (n_tokens), each < n_ctx
+  const float* inv_freq = nullptr;     // (rope_dim / 2)
+  int64_t n_tokens = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;
+  int64_t rope_dim = 0;
+  int64_t n_ctx = 0;
+  RopeLayout layout = RopeLayout::kSplitHalf;
+};
+Status RopeAppend(const RopeAppendParams& p, Stream stream);
 
 // Writes k and v (n_tokens, kv_dim) as bf16 (round to nearest even) into the
 // cache at (slots[t], positions[t]).
@@ -317,6 +350,13 @@ struct GemvParams {
 };
 Status GemvRun(const GemvParams& p, Stream stream);
 
+// Up to kMaxGemvGroup GEMVs of one type over the same input (x, xq, batch
+// and columns equal) in one launch, their rows split among the blocks in
+// order: for q, k and v, or gate and up, this saves launches and lets the
+// small matrices share the GPU.
+inline constexpr int kMaxGemvGroup = 3;
+Status GemvRunGroup(const GemvParams* ps, int count, Stream stream);
+
 // Weight types whose GEMV reads quantized activations when given them:
 // Q8_0, Q4_0, Q4_K and Q6_K.
 bool GemvTakesQuantizedX(DType t);
@@ -332,6 +372,36 @@ int64_t QuantizedXRowBytes(int64_t cols);
 // xq: batch * QuantizedXRowBytes(cols) bytes, 16-byte aligned. A block of
 // zeros gets d = 0; NaN or infinity in a block makes its d NaN.
 Status QuantizeX(const float* x, int64_t batch, int64_t cols, void* xq, Stream stream);
+
+// ---------------------------------------------------------------------------
+// Integer GEMM for batches past the GEMV's and for prefill.
+
+// y[b, r] = sum_k W[r, k] * x[b, k] for b < n, with Q8_0, Q4_0, Q4_K or Q6_K
+// weights and x quantized by QuantizeX, on int8 tensor cores: the weights
+// are unpacked to int8 in shared memory 64 rows by 256 columns at a time,
+// and each group of 16 or 32 columns' int32 products is scaled in float32.
+// Its error is the int8 GEMV's (about 5e-3 relative to float32 x). When the
+// tiles are too few to fill the GPU the columns are split among blocks and
+// summed in a fixed order, so results never depend on timing.
+//
+// Ownership: owns its split scratch. Thread safety: one Run at a time.
+// Errors: Create fails when device memory runs out; Run returns
+// Unimplemented for other types and InvalidArgument for bad arguments.
+class Int8Gemm {
+ public:
+  static Result<std::unique_ptr<Int8Gemm>> Create();
+  // Device bytes Create allocates.
+  static int64_t ScratchBytes();
+
+  // xq: (n, QuantizedXRowBytes(w.cols)) bytes, 16-byte aligned; y: (n, w.rows).
+  Status Run(const GemvWeights& w, const void* xq, int64_t n, float* y, Stream stream);
+
+ private:
+  Int8Gemm(DeviceBuffer scratch, int64_t target_blocks)
+      : scratch_(std::move(scratch)), target_blocks_(target_blocks) {}
+  DeviceBuffer scratch_;   // split parts, then one counter per split tile
+  int64_t target_blocks_;  // blocks that fill the GPU
+};
 
 // ---------------------------------------------------------------------------
 // GEMM for prefill and large batches.

@@ -341,5 +341,158 @@ TEST(BiasAddTest, AddsTheBiasToEveryRow) {
   EXPECT_EQ(BiasAdd(&v, nullptr, 1, 1, nullptr).code(), StatusCode::kInvalidArgument);
 }
 
+// The bytes QuantizeX writes for a device buffer of (rows, cols) floats,
+// into a buffer filled with 0xFF first.
+std::vector<uint8_t> QuantizedBytes(const DeviceBuffer& x, int64_t rows, int64_t cols) {
+  const int64_t bytes = rows * QuantizedXRowBytes(cols);
+  auto xq = DeviceBuffer::Allocate(bytes);
+  EXPECT_TRUE(xq.ok());
+  EXPECT_TRUE(xq->Fill(0xFF).ok());  // row padding stays 0xFF, as in the tests' buffers
+  EXPECT_TRUE(QuantizeX(x.as<float>(), rows, cols, xq->data(), nullptr).ok());
+  std::vector<uint8_t> host(static_cast<size_t>(bytes));
+  EXPECT_TRUE(xq->CopyToHost(host.data(), bytes).ok());
+  return host;
+}
+
+std::vector<uint8_t> Bytes(const DeviceBuffer& b, int64_t bytes) {
+  std::vector<uint8_t> host(static_cast<size_t>(bytes));
+  EXPECT_TRUE(b.CopyToHost(host.data(), bytes).ok());
+  return host;
+}
+
+// The norm's quantized output is QuantizeX of its float output, byte for
+// byte, for one-warp rows (96) and block rows (4096).
+TEST(AddRmsNormQuantizedTest, EqualsQuantizeXOfTheOutput) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(9);
+  constexpr int64_t kRows = 3;
+  for (const int64_t n : {96, 4096}) {
+    const std::vector<float> x = RandomFloats(kRows * n, &rng);
+    DeviceBuffer d_x = ToDevice(x);
+    DeviceBuffer d_delta = ToDevice(RandomFloats(kRows * n, &rng));
+    DeviceBuffer d_w = ToDevice(RandomFloats(n, &rng));
+    DeviceBuffer d_out = PoisonedFloats(kRows * n);
+    const int64_t q_bytes = kRows * QuantizedXRowBytes(n);
+    auto d_q = DeviceBuffer::Allocate(q_bytes);
+    ASSERT_TRUE(d_q.ok());
+    ASSERT_TRUE(d_q->Fill(0xFF).ok());
+    AddRmsNormParams p{
+        d_x.as<float>(), d_delta.as<float>(), d_w.as<float>(), d_out.as<float>(), kRows, n,
+        1e-5f,           d_q->data()};
+    ASSERT_TRUE(AddRmsNorm(p, nullptr).ok());
+    EXPECT_EQ(Bytes(*d_q, q_bytes), QuantizedBytes(d_out, kRows, n)) << n;
+    p.n = 48;  // not a multiple of 32
+    EXPECT_EQ(AddRmsNorm(p, nullptr).code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(SwiGluQuantizedTest, EqualsSwiGluThenQuantizeX) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(10);
+  constexpr int64_t kRows = 3;
+  for (const int64_t cols : {96, 14336}) {
+    const int64_t n = kRows * cols;
+    std::vector<float> gate = RandomFloats(n, &rng);
+    for (auto& g : gate) g *= 8.0f;
+    const std::vector<float> up = RandomFloats(n, &rng);
+    DeviceBuffer d_gate = ToDevice(gate);
+    DeviceBuffer d_up = ToDevice(up);
+    DeviceBuffer d_out = PoisonedFloats(n);
+    const int64_t q_bytes = kRows * QuantizedXRowBytes(cols);
+    auto d_q = DeviceBuffer::Allocate(q_bytes);
+    ASSERT_TRUE(d_q.ok());
+    ASSERT_TRUE(d_q->Fill(0xFF).ok());
+    ASSERT_TRUE(SwiGluQuantized(d_gate.as<float>(), d_up.as<float>(), d_out.as<float>(), kRows,
+                                cols, d_q->data(), nullptr)
+                    .ok());
+    std::vector<float> ref(static_cast<size_t>(n));
+    cpu::SwiGlu(gate.data(), up.data(), ref.data(), n);
+    EXPECT_LT(RelError(ToHost(d_out, n), ref), kF32Tolerance) << cols;
+    EXPECT_EQ(Bytes(*d_q, q_bytes), QuantizedBytes(d_out, kRows, cols)) << cols;
+  }
+  float v = 0.0f;
+  EXPECT_EQ(SwiGluQuantized(&v, &v, &v, 1, 48, &v, nullptr).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SwiGluQuantized(&v, &v, &v, 1, 64, nullptr, nullptr).code(),
+            StatusCode::kInvalidArgument);
+}
+
+// The fused launch equals Rope on q, Rope on k, then KvAppend, bit for bit,
+// for full and partial rotary dims in both layouts.
+TEST(RopeAppendTest, EqualsRopeRopeKvAppend) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(12);
+  struct Case {
+    int64_t n_tokens, n_head, n_head_kv, head_dim, rope_dim;
+  };
+  for (const Case c : {Case{5, 8, 2, 128, 128}, Case{3, 4, 4, 64, 32}}) {
+    for (const RopeLayout layout : {RopeLayout::kInterleaved, RopeLayout::kSplitHalf}) {
+      constexpr int64_t kSlots = 2;
+      constexpr int64_t kCtx = 16;
+      const int64_t kv_dim = c.n_head_kv * c.head_dim;
+      const std::vector<float> q = RandomFloats(c.n_tokens * c.n_head * c.head_dim, &rng);
+      const std::vector<float> k = RandomFloats(c.n_tokens * kv_dim, &rng);
+      const std::vector<float> v = RandomFloats(c.n_tokens * kv_dim, &rng);
+      std::vector<int32_t> slots;
+      std::vector<int32_t> positions;
+      for (int64_t t = 0; t < c.n_tokens; ++t) {
+        slots.push_back(static_cast<int32_t>(t % kSlots));
+        positions.push_back(static_cast<int32_t>(3 * t + 1));
+      }
+      std::vector<float> freq(static_cast<size_t>(c.rope_dim / 2));
+      for (size_t i = 0; i < freq.size(); ++i) freq[i] = std::pow(0.7f, static_cast<float>(i));
+      const DeviceBuffer d_slots = ToDevice(slots);
+      const DeviceBuffer d_pos = ToDevice(positions);
+      const DeviceBuffer d_freq = ToDevice(freq);
+      const int64_t cache_floats = kSlots * kCtx * kv_dim / 2;  // bf16 pairs
+      // Reference: three launches.
+      DeviceBuffer rq = ToDevice(q);
+      DeviceBuffer rk = ToDevice(k);
+      const DeviceBuffer rv = ToDevice(v);
+      DeviceBuffer rkc = PoisonedFloats(cache_floats);
+      DeviceBuffer rvc = PoisonedFloats(cache_floats);
+      RopeParams rope{rq.as<float>(), c.n_tokens,          c.n_head,           c.head_dim,
+                      c.rope_dim,     d_pos.as<int32_t>(), d_freq.as<float>(), layout};
+      ASSERT_TRUE(Rope(rope, nullptr).ok());
+      rope.x = rk.as<float>();
+      rope.n_heads = c.n_head_kv;
+      ASSERT_TRUE(Rope(rope, nullptr).ok());
+      ASSERT_TRUE(KvAppend({rk.as<float>(), rv.as<float>(), rkc.as<uint16_t>(), rvc.as<uint16_t>(),
+                            d_slots.as<int32_t>(), d_pos.as<int32_t>(), c.n_tokens, kv_dim, kCtx},
+                           nullptr)
+                      .ok());
+      // Fused.
+      DeviceBuffer fq = ToDevice(q);
+      const DeviceBuffer fk = ToDevice(k);
+      DeviceBuffer fkc = PoisonedFloats(cache_floats);
+      DeviceBuffer fvc = PoisonedFloats(cache_floats);
+      RopeAppendParams p;
+      p.q = fq.as<float>();
+      p.k = fk.as<float>();
+      p.v = rv.as<float>();
+      p.k_cache = fkc.as<uint16_t>();
+      p.v_cache = fvc.as<uint16_t>();
+      p.slots = d_slots.as<int32_t>();
+      p.positions = d_pos.as<int32_t>();
+      p.inv_freq = d_freq.as<float>();
+      p.n_tokens = c.n_tokens;
+      p.n_head = c.n_head;
+      p.n_head_kv = c.n_head_kv;
+      p.head_dim = c.head_dim;
+      p.rope_dim = c.rope_dim;
+      p.n_ctx = kCtx;
+      p.layout = layout;
+      ASSERT_TRUE(RopeAppend(p, nullptr).ok());
+      ASSERT_TRUE(Synchronize(nullptr).ok());
+      const int64_t cache_bytes = cache_floats * 4;
+      EXPECT_EQ(ToHost(fq, static_cast<int64_t>(q.size())),
+                ToHost(rq, static_cast<int64_t>(q.size())));
+      EXPECT_EQ(Bytes(fkc, cache_bytes), Bytes(rkc, cache_bytes)) << c.head_dim;
+      EXPECT_EQ(Bytes(fvc, cache_bytes), Bytes(rvc, cache_bytes)) << c.head_dim;
+      p.rope_dim = c.head_dim + 2;
+      EXPECT_EQ(RopeAppend(p, nullptr).code(), StatusCode::kInvalidArgument);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sextant::kernels::cuda

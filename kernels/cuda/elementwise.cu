@@ -5,6 +5,7 @@
 
 #include "kernels/cuda/cuda_ops.h"
 #include "kernels/cuda/internal/cuda_check.cuh"
+#include "kernels/cuda/internal/int8_steps.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -17,6 +18,20 @@ __global__ void SwiGluKernel(const float* gate, const float* up, float* out, int
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
     const float g = gate[i];
     out[i] = g / (1.0f + expf(-g)) * up[i];
+  }
+}
+
+// gate, up, out: (rows, cols), cols % 32 == 0, so each warp's 32 values are
+// one block of out_q's quantization.
+__global__ void SwiGluQuantizedKernel(const float* gate, const float* up, float* out, int64_t n,
+                                      int64_t cols, uint8_t* __restrict__ out_q,
+                                      int64_t q_row_bytes) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
+    const float g = gate[i];
+    const float v = g / (1.0f + expf(-g)) * up[i];
+    out[i] = v;
+    internal::WarpQuantize32(v, out_q + i / cols * q_row_bytes, i % cols, cols);
   }
 }
 
@@ -60,6 +75,24 @@ Status SwiGlu(const float* gate, const float* up, float* out, int64_t n, Stream 
   if (n < 0) return InvalidArgumentError("SwiGlu: negative size");
   if (n == 0) return Status::Ok();
   return internal::LaunchSwiGlu(gate, up, out, n, internal::ToCuda(stream));
+}
+
+Status SwiGluQuantized(const float* gate, const float* up, float* out, int64_t rows, int64_t cols,
+                       void* out_q, Stream stream) {
+  if (gate == nullptr || up == nullptr || out == nullptr || out_q == nullptr) {
+    return InvalidArgumentError("SwiGluQuantized: null pointer");
+  }
+  if (rows < 0 || cols <= 0 || cols % kQuantizedXBlock != 0 ||
+      reinterpret_cast<uintptr_t>(out_q) % 16 != 0) {
+    return InvalidArgumentError(
+        "SwiGluQuantized: need cols a positive multiple of 32 and out_q 16-byte aligned");
+  }
+  if (rows == 0) return Status::Ok();
+  const int64_t n = rows * cols;
+  SwiGluQuantizedKernel<<<Blocks(n), kBlock, 0, internal::ToCuda(stream)>>>(
+      gate, up, out, n, cols, static_cast<uint8_t*>(out_q), QuantizedXRowBytes(cols));
+  CUDA_CHECK_LAUNCH();
+  return Status::Ok();
 }
 
 Status BiasAdd(float* x, const float* bias, int64_t rows, int64_t n, Stream stream) {

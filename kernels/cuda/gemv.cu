@@ -42,22 +42,24 @@ __host__ __device__ constexpr int RowsPerWarp(int batch) {
   return batch == 1 && Traits::kElems <= 32 ? 4 : 2;
 }
 
-// w: device layout (gemv_layout.h); x: (batch, cols); y: (batch, rows).
+// Each target: device layout (gemv_layout.h), y (batch, rows); x: (batch, cols).
 template <class Traits, int kB>
 __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
-    GemvKernel(const uint8_t* __restrict__ w, GemvLayout layout, int64_t rows, int64_t cols,
-               const float* __restrict__ x, float* __restrict__ y, int batch) {
+    GemvKernel(internal::GemvTargets targets, int64_t cols, const float* __restrict__ x,
+               int batch) {
   constexpr int kR = RowsPerWarp<Traits>(kB);
   constexpr int kRun = Traits::kRun;
   constexpr int kRuns = Traits::kElems / kRun;
   // Two steps in flight, except where Q6_K's wide steps would spill.
   constexpr int kUnroll = Traits::kElems >= 64 && kB >= 4 ? 1 : 2;
-  const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kR;
+  const internal::GemvTarget t = internal::ResolveTarget(targets, kR);
+  const int64_t row0 = t.row0;
+  const int64_t rows = t.rows;
   // Rows past the end repeat the last row and are not written.
   Traits tr[kR];
 #pragma unroll
   for (int r = 0; r < kR; ++r)
-    tr[r] = Traits(w, layout, row0 + r < rows ? row0 + r : rows - 1, cols);
+    tr[r] = Traits(t.w, t.layout, row0 + r < rows ? row0 + r : rows - 1, cols);
   float acc[kR][kB] = {};
   const int64_t steps = cols / Traits::kElems;
   const auto threads = static_cast<int64_t>(blockDim.x);
@@ -101,25 +103,25 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
       }
     }
   }
-  internal::StoreBlockSums<kGemvWarps>(acc, row0, rows, batch, y);
+  internal::StoreBlockSums<kGemvWarps>(acc, row0, rows, batch, t.y);
 }
 
 template <class Traits, int kB>
-void LaunchBatch(const GemvParams& p, cudaStream_t stream) {
-  const GemvLayout layout = internal::MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
-  constexpr int kR = RowsPerWarp<Traits>(kB);
-  const unsigned int grid = internal::GridFor(p.w.rows, kR);
+void LaunchBatch(const GemvParams* ps, int count, cudaStream_t stream) {
+  const GemvParams& p = ps[0];
+  unsigned int grid = 0;
+  const internal::GemvTargets targets =
+      internal::MakeGemvTargets(ps, count, RowsPerWarp<Traits>(kB), &grid);
   const int threads =
       internal::GemvWarps(p.w.cols / Traits::kElems, kGemvWarps, kMinStepsPerWarp) * kWarpSize;
-  GemvKernel<Traits, kB><<<grid, threads, 0, stream>>>(static_cast<const uint8_t*>(p.w.data),
-                                                       layout, p.w.rows, p.w.cols, p.x, p.y,
-                                                       static_cast<int>(p.batch));
+  GemvKernel<Traits, kB>
+      <<<grid, threads, 0, stream>>>(targets, p.w.cols, p.x, static_cast<int>(p.batch));
 }
 
 template <class Traits>
-Status LaunchFor(const GemvParams& p, cudaStream_t stream) {
-  internal::ForGemvBatch(p.batch,
-                         [&](auto kb) { LaunchBatch<Traits, decltype(kb)::value>(p, stream); });
+Status LaunchFor(const GemvParams* ps, int count, cudaStream_t stream) {
+  internal::ForGemvBatch(
+      ps[0].batch, [&](auto kb) { LaunchBatch<Traits, decltype(kb)::value>(ps, count, stream); });
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
@@ -128,28 +130,30 @@ Status LaunchFor(const GemvParams& p, cudaStream_t stream) {
 
 namespace internal {
 
-Status LaunchGemv(const GemvParams& p, cudaStream_t stream) {
-  switch (p.w.type) {
+Status LaunchGemv(const GemvParams* ps, int count, cudaStream_t stream) {
+  switch (ps[0].w.type) {
     case DType::kF16:
-      return LaunchFor<HalfTraits<false>>(p, stream);
+      return LaunchFor<HalfTraits<false>>(ps, count, stream);
     case DType::kBF16:
-      return LaunchFor<HalfTraits<true>>(p, stream);
+      return LaunchFor<HalfTraits<true>>(ps, count, stream);
     case DType::kQ8_0:
-      return LaunchFor<Q8Traits>(p, stream);
+      return LaunchFor<Q8Traits>(ps, count, stream);
     case DType::kQ4_0:
-      return LaunchFor<Q4Traits>(p, stream);
+      return LaunchFor<Q4Traits>(ps, count, stream);
     case DType::kQ4_K:
-      return LaunchFor<Q4KTraits>(p, stream);
+      return LaunchFor<Q4KTraits>(ps, count, stream);
     case DType::kQ6_K:
-      return LaunchFor<Q6KTraits>(p, stream);
+      return LaunchFor<Q6KTraits>(ps, count, stream);
     default:
-      return UnimplementedError("GEMV: no CUDA path for " + std::string(DTypeName(p.w.type)));
+      return UnimplementedError("GEMV: no CUDA path for " + std::string(DTypeName(ps[0].w.type)));
   }
 }
 
 }  // namespace internal
 
-Status GemvRun(const GemvParams& p, Stream stream) {
+namespace {
+
+Status CheckGemv(const GemvParams& p) {
   constexpr int64_t kMaxGrid = 2147483647;
   SEXTANT_RETURN_IF_ERROR(GemvLayoutBytes(p.w.type, p.w.rows, p.w.cols).status());
   if (p.w.data == nullptr || p.x == nullptr || p.y == nullptr) {
@@ -164,10 +168,32 @@ Status GemvRun(const GemvParams& p, Stream stream) {
       reinterpret_cast<uintptr_t>(p.x) % 16 != 0) {
     return InvalidArgumentError("GEMV: weights must be 256-byte and x 16-byte aligned");
   }
-  if (p.xq != nullptr && GemvTakesQuantizedX(p.w.type)) {
-    return internal::LaunchGemvInt8(p, internal::ToCuda(stream));
-  }
-  return internal::LaunchGemv(p, internal::ToCuda(stream));
+  return Status::Ok();
 }
+
+}  // namespace
+
+Status GemvRunGroup(const GemvParams* ps, int count, Stream stream) {
+  if (ps == nullptr || count < 1 || count > kMaxGemvGroup) {
+    return InvalidArgumentError("GEMV group: 1.." + std::to_string(kMaxGemvGroup) + " GEMVs");
+  }
+  int64_t rows = 0;
+  for (int m = 0; m < count; ++m) {
+    const GemvParams& p = ps[m];
+    SEXTANT_RETURN_IF_ERROR(CheckGemv(p));
+    if (p.w.type != ps[0].w.type || p.w.cols != ps[0].w.cols || p.x != ps[0].x ||
+        p.xq != ps[0].xq || p.batch != ps[0].batch) {
+      return InvalidArgumentError("GEMV group: every GEMV needs the same type, columns and input");
+    }
+    rows += p.w.rows;
+  }
+  if (rows / 2 >= 2147483647) return InvalidArgumentError("GEMV group: too many rows");
+  if (ps[0].xq != nullptr && GemvTakesQuantizedX(ps[0].w.type)) {
+    return internal::LaunchGemvInt8(ps, count, internal::ToCuda(stream));
+  }
+  return internal::LaunchGemv(ps, count, internal::ToCuda(stream));
+}
+
+Status GemvRun(const GemvParams& p, Stream stream) { return GemvRunGroup(&p, 1, stream); }
 
 }  // namespace sextant::kernels::cuda

@@ -4,6 +4,7 @@
 
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/device_math.cuh"
+#include "kernels/cuda/internal/int8_steps.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -13,10 +14,11 @@ constexpr int kWideBlock = 256;
 constexpr int64_t kShortRow = 256;
 constexpr int64_t kMaxGridX = 2147483647;
 
-// grid (rows); x, delta, out: (rows, n)
+// grid (rows); x, delta, out: (rows, n); out_q: null or (rows, q_row_bytes).
+// A warp's lanes take 32 consecutive values, one block of the quantization.
 __global__ void AddRmsNormKernel(float* x, const float* __restrict__ delta,
-                                 const float* __restrict__ weight, float* out, int64_t n,
-                                 float eps) {
+                                 const float* __restrict__ weight, float* out, int64_t n, float eps,
+                                 uint8_t* __restrict__ out_q, int64_t q_row_bytes) {
   __shared__ float scratch[internal::kWarpSize];
   const int64_t row = blockIdx.x;
   float* xr = x + row * n;
@@ -34,7 +36,9 @@ __global__ void AddRmsNormKernel(float* x, const float* __restrict__ delta,
   const float inv_rms = 1.0f / sqrtf(sum_sq / static_cast<float>(n) + eps);
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
     const float normed = xr[i] * inv_rms;
-    outr[i] = weight != nullptr ? weight[i] * normed : normed;
+    const float v = weight != nullptr ? weight[i] * normed : normed;
+    outr[i] = v;
+    if (out_q != nullptr) internal::WarpQuantize32(v, out_q + row * q_row_bytes, i, n);
   }
 }
 
@@ -44,8 +48,9 @@ namespace internal {
 
 Status LaunchAddRmsNorm(const AddRmsNormParams& p, cudaStream_t stream) {
   const int block = p.n <= kShortRow ? kWarpSize : kWideBlock;
-  AddRmsNormKernel<<<static_cast<unsigned int>(p.rows), block, 0, stream>>>(p.x, p.delta, p.weight,
-                                                                            p.out, p.n, p.eps);
+  AddRmsNormKernel<<<static_cast<unsigned int>(p.rows), block, 0, stream>>>(
+      p.x, p.delta, p.weight, p.out, p.n, p.eps, static_cast<uint8_t*>(p.out_q),
+      QuantizedXRowBytes(p.n));
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
@@ -58,6 +63,11 @@ Status AddRmsNorm(const AddRmsNormParams& p, Stream stream) {
     return InvalidArgumentError("AddRmsNorm: bad shape");
   }
   if (!(p.eps >= 0.0f)) return InvalidArgumentError("AddRmsNorm: eps must be >= 0");
+  if (p.out_q != nullptr &&
+      (p.n % kQuantizedXBlock != 0 || reinterpret_cast<uintptr_t>(p.out_q) % 16 != 0)) {
+    return InvalidArgumentError(
+        "AddRmsNorm: a quantized output needs n a multiple of 32 and 16-byte alignment");
+  }
   if (p.rows == 0) return Status::Ok();
   return internal::LaunchAddRmsNorm(p, internal::ToCuda(stream));
 }

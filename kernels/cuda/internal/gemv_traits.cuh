@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/cuda/cuda_ops.h"
 #include "kernels/cuda/internal/device_math.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
 
@@ -265,6 +266,60 @@ struct Q6KTraits {
     run->min = 0.0f;
   }
 };
+
+// The matrices of one GEMV launch: up to kMaxGemvGroup over the same input,
+// their row blocks laid one after another in the grid. Entries past the
+// group's size have first_block beyond the grid.
+struct GemvTargets {
+  const uint8_t* w[kMaxGemvGroup];
+  GemvLayout layout[kMaxGemvGroup];
+  int64_t rows[kMaxGemvGroup];
+  float* y[kMaxGemvGroup];
+  unsigned int first_block[kMaxGemvGroup];
+};
+
+// The matrix this block works on, and its first row there.
+struct GemvTarget {
+  const uint8_t* w;
+  GemvLayout layout;
+  int64_t rows;
+  float* y;
+  int64_t row0;
+};
+
+// Constant indices only, so the targets stay in parameter space.
+__device__ __forceinline__ GemvTarget ResolveTarget(const GemvTargets& t, int rows_per_block) {
+  static_assert(kMaxGemvGroup == 3, "ResolveTarget picks among three matrices");
+  const unsigned int b = blockIdx.x;
+  const int m = b >= t.first_block[2] ? 2 : (b >= t.first_block[1] ? 1 : 0);
+  auto pick = [m](const auto& a) { return m == 2 ? a[2] : (m == 1 ? a[1] : a[0]); };
+  const unsigned int first = pick(t.first_block);
+  return {pick(t.w), pick(t.layout), pick(t.rows), pick(t.y),
+          static_cast<int64_t>(b - first) * rows_per_block};
+}
+
+// The targets of ps[0..count) at rows_per_block rows per block, and the
+// total number of blocks.
+inline GemvTargets MakeGemvTargets(const GemvParams* ps, int count, int rows_per_block,
+                                   unsigned int* grid) {
+  GemvTargets t{};
+  unsigned int blocks = 0;
+  for (int m = 0; m < kMaxGemvGroup; ++m) {
+    if (m < count) {
+      const GemvParams& p = ps[m];
+      t.w[m] = static_cast<const uint8_t*>(p.w.data);
+      t.layout[m] = MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
+      t.rows[m] = p.w.rows;
+      t.y[m] = p.y;
+      t.first_block[m] = blocks;
+      blocks += static_cast<unsigned int>((p.w.rows + rows_per_block - 1) / rows_per_block);
+    } else {
+      t.first_block[m] = 0xFFFFFFFFu;
+    }
+  }
+  *grid = blocks;
+  return t;
+}
 
 // The end of a GEMV block: y[b * rows + row0 + r] = the sum of acc[r][b]
 // over the block's threads (lanes by shuffles, then warps through shared
