@@ -63,20 +63,23 @@ TEST(LlmConfigTest, RuntimeKeysSetTheLoadOptions) {
   const LoadOptions d = LoadOptionsFromConfig(*defaults);
   EXPECT_EQ(d.gpu_slots, LoadOptions{}.gpu_slots);
   EXPECT_EQ(d.gpu_batch, LoadOptions{}.gpu_batch);
-  EXPECT_FALSE(d.gpu_int8_gemv);
+  EXPECT_TRUE(d.gpu_int8_gemv);
+  EXPECT_TRUE(d.gpu_int8_gemm);
   EXPECT_EQ(d.device, Device::kAuto);
   ConfigSources sources;
   sources.flags = {{"llm.device", "cpu", "--set"},
                    {"llm.gpu_slots", "8", "--set"},
                    {"llm.gpu_batch", "256", "--set"},
-                   {"llm.gpu_int8_gemv", "true", "--set"}};
+                   {"llm.gpu_int8_gemv", "false", "--set"},
+                   {"llm.gpu_int8_gemm", "false", "--set"}};
   auto config = LoadConfig(Registry(true), sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const LoadOptions o = LoadOptionsFromConfig(*config);
   EXPECT_EQ(o.device, Device::kCpu);
   EXPECT_EQ(o.gpu_slots, 8);
   EXPECT_EQ(o.gpu_batch, 256);
-  EXPECT_TRUE(o.gpu_int8_gemv);
+  EXPECT_FALSE(o.gpu_int8_gemv);
+  EXPECT_FALSE(o.gpu_int8_gemm);
   sources.flags = {{"llm.gpu_int8_gemv", "maybe", "--set"}};
   EXPECT_FALSE(LoadConfig(Registry(true), sources).ok());
   sources.flags = {{"llm.gpu_slots", "0", "--set"}};

@@ -67,10 +67,12 @@ std::vector<int32_t> RandomTokens(int64_t n, int64_t n_vocab, uint32_t seed) {
 }
 
 struct Speeds {
-  double prefill_tps = 0;
-  double decode_tps[3] = {0, 0, 0};    // batches 1, 8, 32
-  double decode_no_graph_tps = 0;      // batch 1, every kernel launched one by one
-  double decode_int8_tps[2] = {0, 0};  // batches 1 and 8 with the int8 GEMV on
+  double prefill_tps = 0;               // default options: prompts of 512 go to cuBLAS
+  double prefill_int8_tps = 0;          // through the int8 tensor-core GEMM
+  double decode_tps[3] = {0, 0, 0};     // batches 1, 8, 32, default options
+  double decode_no_graph_tps = 0;       // batch 1, every kernel launched one by one
+  double decode_float_tps[2] = {0, 0};  // batches 1 and 8, float32 activations in the GEMV
+  double decode_b32_fp16_tps = 0;       // batch 32 through the fp16 cuBLAS GEMM
 };
 
 // Decode steps of `batch` sequences from position 0, greedy on the GPU:
@@ -91,23 +93,33 @@ double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
   return static_cast<double>(kDecode * batch) / (ms / 1e3);
 }
 
-Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
-  Speeds s;
+// One kPrompt-token prompt: tokens per second, median of kReps.
+double PrefillTps(llm::CudaModel& gpu, int64_t n_vocab) {
   const std::vector<int32_t> prompt = RandomTokens(kPrompt, n_vocab, 3);
   std::vector<float> logits;
-  const double prefill_ms = MedianMs(kReps, 1, [&](int) {
+  const double ms = MedianMs(kReps, 1, [&](int) {
     CheckStatus(gpu.Forward(prompt, 0, 0, llm::LogitsMode::kLast, &logits), "prefill");
   });
-  s.prefill_tps = static_cast<double>(kPrompt) / (prefill_ms / 1e3);
+  return static_cast<double>(kPrompt) / (ms / 1e3);
+}
+
+Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
+  Speeds s;
+  s.prefill_tps = PrefillTps(gpu, n_vocab);
   const int64_t batches[3] = {1, 8, kMaxBatch};
   for (int i = 0; i < 3; ++i) s.decode_tps[i] = DecodeTps(gpu, batches[i], n_vocab);
   gpu.SetCudaGraphs(false);
   s.decode_no_graph_tps = DecodeTps(gpu, 1, n_vocab);
   gpu.SetCudaGraphs(true);
-  gpu.SetInt8Gemv(true);
-  s.decode_int8_tps[0] = DecodeTps(gpu, 1, n_vocab);
-  s.decode_int8_tps[1] = DecodeTps(gpu, 8, n_vocab);
   gpu.SetInt8Gemv(false);
+  s.decode_float_tps[0] = DecodeTps(gpu, 1, n_vocab);
+  s.decode_float_tps[1] = DecodeTps(gpu, 8, n_vocab);
+  gpu.SetInt8Gemv(true);
+  gpu.SetInt8Gemm(false);
+  s.decode_b32_fp16_tps = DecodeTps(gpu, kMaxBatch, n_vocab);
+  gpu.SetInt8Gemm(true, kPrompt);
+  s.prefill_int8_tps = PrefillTps(gpu, n_vocab);
+  gpu.SetInt8Gemm(true);
   return s;
 }
 
@@ -117,9 +129,9 @@ int Run(const Options& o) {
   const double copy_gbs = CopyBandwidthGBs();
   std::printf("device: %s\ncopy bandwidth (read + write): %.0f GB/s\n", device->c_str(), copy_gbs);
   fs::create_directories(o.work);
-  Table table({"model", "type", "GB/token", "prefill-512 tok/s", "decode b1 tok/s",
-               "roofline tok/s", "b1 of roofline", "b1 no graphs", "b1 int8 GEMV", "b8 tok/s",
-               "b8 int8 GEMV", "b32 tok/s"});
+  Table table({"model", "type", "GB/token", "prefill-512 tok/s", "prefill int8 GEMM",
+               "decode b1 tok/s", "roofline tok/s", "b1 of roofline", "b1 no graphs",
+               "b1 float GEMV", "b8 tok/s", "b8 float GEMV", "b32 tok/s", "b32 fp16 GEMM"});
   for (const auto& shape : o.models) {
     for (const auto& type : o.types) {
       llm::SynthOptions synth;
@@ -145,19 +157,22 @@ int Run(const Options& o) {
       const int64_t bytes = BytesPerToken((*model)->weights());
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
       table.AddRow({shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2),
-                    Fixed(s.prefill_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
+                    Fixed(s.prefill_tps, 0), Fixed(s.prefill_int8_tps, 0),
+                    Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
                     Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%",
-                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_int8_tps[0], 0),
-                    Fixed(s.decode_tps[1], 0), Fixed(s.decode_int8_tps[1], 0),
-                    Fixed(s.decode_tps[2], 0)});
+                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_float_tps[0], 0),
+                    Fixed(s.decode_tps[1], 0), Fixed(s.decode_float_tps[1], 0),
+                    Fixed(s.decode_tps[2], 0), Fixed(s.decode_b32_fp16_tps, 0)});
       std::fflush(stdout);
       if (!o.keep) fs::remove(file);
     }
   }
   std::printf(
       "Decode runs %lld steps from position 0, greedy on the GPU; prefill is one %lld-token "
-      "prompt. Medians of %d runs after a warm-up. \"int8 GEMV\": the same with "
-      "CudaModelOptions::int8_gemv on (int8 activations for quantized types).\n",
+      "prompt. Medians of %d runs after a warm-up. Default options: int8 activations for the "
+      "quantized types (int8 GEMV to batch 8, int8 tensor-core GEMM to 32 tokens, cuBLAS "
+      "above). \"float GEMV\": int8_gemv off; \"fp16 GEMM\": int8_gemm off; \"prefill int8 "
+      "GEMM\": the int8 GEMM for the whole prompt.\n",
       static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps);
   table.Print(std::cout);
   return 0;

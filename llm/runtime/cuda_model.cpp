@@ -49,7 +49,8 @@ int64_t QuantizedXBytes(const ModelConfig& c, const CudaModelOptions& o) {
 int64_t ScratchBytes(const ModelConfig& c, const CudaModelOptions& o) {
   const int64_t ids = 3 * o.n_batch * static_cast<int64_t>(sizeof(int32_t));
   return (o.n_batch * (ScratchFloatsPerToken(c) + c.n_vocab) + WorkspaceFloats(c, o)) * kFloat +
-         ids + QuantizedXBytes(c, o) + cuda::Gemm::ScratchBytes(o.n_batch, MaxCols(c));
+         ids + QuantizedXBytes(c, o) + cuda::Gemm::ScratchBytes(o.n_batch, MaxCols(c)) +
+         cuda::Int8Gemm::ScratchBytes();
 }
 
 Result<cuda::DeviceBuffer> Allocate(int64_t bytes) {
@@ -91,20 +92,33 @@ struct CudaModel::Impl {
   void* xq = nullptr;  // (n_batch, QuantizedXRowBytes(cols)): the input of the int8 GEMV
   cuda::Stream stream = nullptr;
   std::unique_ptr<cuda::Gemm> gemm;
+  std::unique_ptr<cuda::Int8Gemm> int8_gemm;
   std::map<int64_t, cuda::Graph> graphs;  // decode steps by batch size
 
   ~Impl() { cuda::DestroyStream(stream); }
   void CarveScratch();
+  bool UsesInt8Gemm(int64_t n) const;
+  bool WantsQuantizedX(int64_t n) const;
+  void* QuantizedInput(std::initializer_list<const DeviceMatrix*> ms, int64_t n) const;
   Result<const void*> QuantizeFor(std::initializer_list<const DeviceMatrix*> ms, const float* in,
                                   int64_t n) const;
   Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
                 const void* in_q = nullptr) const;
+  struct Product {
+    const DeviceMatrix* m;
+    float* out;
+  };
+  Status MatMuls(std::initializer_list<Product> ps, const float* in, int64_t n,
+                 const void* in_q) const;
   Status Upload(std::span<const int32_t> tokens, std::span<const int32_t> slots,
                 std::span<const int32_t> positions);
   Status Body(int64_t n, int64_t logits_from, int64_t n_splits, bool greedy);
   Status DecodeStep(int64_t n, bool greedy);
   Status Layer(int64_t l, int64_t n, int64_t n_splits);
-  Status AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t n_splits);
+  Status AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t n_splits,
+                        const void* xn_q);
+  Status FeedForward(const DeviceLayer& w, int64_t n);
+  Status RopeAndAppend(uint16_t* kc, uint16_t* vc, int64_t n) const;
   uint16_t* LayerCache(const cuda::DeviceBuffer& cache, int64_t l) const {
     return cache.as<uint16_t>() + l * options.n_slots * options.n_ctx * config.kv_dim();
   }
@@ -138,29 +152,50 @@ void CudaModel::Impl::CarveScratch() {
   xq = bytes + (256 - reinterpret_cast<uintptr_t>(bytes) % 256) % 256;
 }
 
-// `in` quantized for the int8 GEMV when one of `ms` takes it and n goes to
-// the GEMV, else null (the float32 path).
-Result<const void*> CudaModel::Impl::QuantizeFor(std::initializer_list<const DeviceMatrix*> ms,
-                                                 const float* in, int64_t n) const {
-  if (!options.int8_gemv || n >= options.gemm_min_tokens) return nullptr;
+bool CudaModel::Impl::UsesInt8Gemm(int64_t n) const {
+  return options.int8_gemm && n > cuda::kMaxGemvBatch && n <= options.int8_gemm_max_tokens;
+}
+
+// Whether a product over n tokens takes int8 input: the int8 GEMM's batches,
+// or the int8 GEMV's when it is on and n goes to the GEMV.
+bool CudaModel::Impl::WantsQuantizedX(int64_t n) const {
+  if (UsesInt8Gemm(n)) return true;
+  return options.int8_gemv && n < options.gemm_min_tokens;
+}
+
+// Where the input of `ms` goes quantized over n tokens (xq), or null when
+// none of them takes it or !WantsQuantizedX(n).
+void* CudaModel::Impl::QuantizedInput(std::initializer_list<const DeviceMatrix*> ms,
+                                      int64_t n) const {
+  if (!WantsQuantizedX(n)) return nullptr;
   for (const DeviceMatrix* m : ms) {
-    if (cuda::GemvTakesQuantizedX(m->w.type)) {
-      SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, m->w.cols, xq, stream));
-      return static_cast<const void*>(xq);
-    }
+    if (cuda::GemvTakesQuantizedX(m->w.type)) return xq;
   }
   return nullptr;
+}
+
+// `in` quantized for the integer products of `ms`, or null (float32 path).
+Result<const void*> CudaModel::Impl::QuantizeFor(std::initializer_list<const DeviceMatrix*> ms,
+                                                 const float* in, int64_t n) const {
+  void* out = QuantizedInput(ms, n);
+  if (out != nullptr)
+    SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, ms.begin()[0]->w.cols, out, stream));
+  return static_cast<const void*>(out);
 }
 
 // in_q: `in` as QuantizeFor left it, or null.
 Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
                                const void* in_q) const {
+  const bool int8 = in_q != nullptr && cuda::GemvTakesQuantizedX(m.w.type);
+  if (int8 && UsesInt8Gemm(n)) {
+    return int8_gemm->Run(m.w, in_q, n, out, stream);
+  }
   if (n >= options.gemm_min_tokens) return gemm->Run(m.w, in, n, out);
   for (int64_t start = 0; start < n; start += cuda::kMaxGemvBatch) {
     cuda::GemvParams p;
     p.w = m.w;
     p.x = in + start * m.w.cols;
-    if (in_q != nullptr) {
+    if (int8) {
       p.xq = static_cast<const uint8_t*>(in_q) + start * cuda::QuantizedXRowBytes(m.w.cols);
     }
     p.y = out + start * m.w.rows;
@@ -170,13 +205,61 @@ Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n
   return Status::Ok();
 }
 
-Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n,
-                                       int64_t n_splits) {
+// Rotates q and k and appends k and v to the layer's cache in one launch.
+Status CudaModel::Impl::RopeAndAppend(uint16_t* kc, uint16_t* vc, int64_t n) const {
   const ModelConfig& c = config;
-  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&w.wq, &w.wk, &w.wv}, xn, n));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wq, xn, n, q, xn_q));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wk, xn, n, k, xn_q));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.wv, xn, n, v, xn_q));
+  cuda::RopeAppendParams r;
+  r.q = q;
+  r.k = k;
+  r.v = v;
+  r.k_cache = kc;
+  r.v_cache = vc;
+  r.slots = slots;
+  r.positions = positions;
+  r.inv_freq = weights.inv_freq.as<float>();
+  r.n_tokens = n;
+  r.n_head = c.n_head;
+  r.n_head_kv = c.n_head_kv;
+  r.head_dim = c.head_dim;
+  r.rope_dim = c.rope.dim;
+  r.n_ctx = options.n_ctx;
+  r.layout = c.rope.layout == kernels::cpu::RopeLayout::kInterleaved
+                 ? cuda::RopeLayout::kInterleaved
+                 : cuda::RopeLayout::kSplitHalf;
+  return cuda::RopeAppend(r, stream);
+}
+
+// Products of several matrices with the same input. Through the GEMV, runs
+// of matrices of one type go out as one launch (GemvRunGroup).
+Status CudaModel::Impl::MatMuls(std::initializer_list<Product> ps, const float* in, int64_t n,
+                                const void* in_q) const {
+  if (n > cuda::kMaxGemvBatch || n >= options.gemm_min_tokens) {
+    for (const Product& p : ps) SEXTANT_RETURN_IF_ERROR(MatMul(*p.m, in, n, p.out, in_q));
+    return Status::Ok();
+  }
+  cuda::GemvParams group[cuda::kMaxGemvGroup];
+  int count = 0;
+  for (const Product& p : ps) {
+    cuda::GemvParams g;
+    g.w = p.m->w;
+    g.x = in;
+    g.xq = in_q != nullptr && cuda::GemvTakesQuantizedX(g.w.type) ? in_q : nullptr;
+    g.y = p.out;
+    g.batch = n;
+    if (count > 0 && (g.w.type != group[0].w.type || count == cuda::kMaxGemvGroup)) {
+      SEXTANT_RETURN_IF_ERROR(cuda::GemvRunGroup(group, count, stream));
+      count = 0;
+    }
+    group[count++] = g;
+  }
+  return cuda::GemvRunGroup(group, count, stream);
+}
+
+// xn_q: xn as the norm quantized it, or null.
+Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t n, int64_t n_splits,
+                                       const void* xn_q) {
+  const ModelConfig& c = config;
+  SEXTANT_RETURN_IF_ERROR(MatMuls({{&w.wq, q}, {&w.wk, k}, {&w.wv, v}}, xn, n, xn_q));
   if (c.qkv_bias) {
     SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(q, w.bq.as<float>(), n, c.q_dim(), stream));
     SEXTANT_RETURN_IF_ERROR(cuda::BiasAdd(k, w.bk.as<float>(), n, c.kv_dim(), stream));
@@ -188,19 +271,9 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
     SEXTANT_RETURN_IF_ERROR(cuda::HeadRmsNorm(
         {k, w.k_norm.as<float>(), n, c.n_head_kv, c.head_dim, c.rms_eps}, stream));
   }
-  const auto layout = c.rope.layout == kernels::cpu::RopeLayout::kInterleaved
-                          ? cuda::RopeLayout::kInterleaved
-                          : cuda::RopeLayout::kSplitHalf;
-  const float* inv_freq = weights.inv_freq.as<float>();
-  SEXTANT_RETURN_IF_ERROR(
-      cuda::Rope({q, n, c.n_head, c.head_dim, c.rope.dim, positions, inv_freq, layout}, stream));
-  SEXTANT_RETURN_IF_ERROR(
-      cuda::Rope({k, n, c.n_head_kv, c.head_dim, c.rope.dim, positions, inv_freq, layout}, stream));
-
   uint16_t* kc = LayerCache(k_cache, l);
   uint16_t* vc = LayerCache(v_cache, l);
-  SEXTANT_RETURN_IF_ERROR(
-      cuda::KvAppend({k, v, kc, vc, slots, positions, n, c.kv_dim(), options.n_ctx}, stream));
+  SEXTANT_RETURN_IF_ERROR(RopeAndAppend(kc, vc, n));
   cuda::AttentionParams a;
   a.q = q;
   a.k_cache = kc;
@@ -224,17 +297,28 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
 Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t n_splits) {
   const ModelConfig& c = config;
   const DeviceLayer& w = weights.layers[static_cast<size_t>(l)];
-  // The previous layer's FFN output (proj) joins the residual here.
+  // The previous layer's FFN output (proj) joins the residual here; the
+  // norm also writes the quantized input of q, k and v when they take one.
+  void* xn_q = QuantizedInput({&w.wq, &w.wk, &w.wv}, n);
   SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm(
-      {x, l == 0 ? nullptr : proj, w.attn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
-  SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, n_splits));
-  SEXTANT_RETURN_IF_ERROR(
-      cuda::AddRmsNorm({x, proj, w.ffn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps}, stream));
-  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&w.w_gate, &w.w_up}, xn, n));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_gate, xn, n, gate, xn_q));
-  SEXTANT_RETURN_IF_ERROR(MatMul(w.w_up, xn, n, up, xn_q));
-  SEXTANT_RETURN_IF_ERROR(cuda::SwiGlu(gate, up, gate, n * c.n_ff, stream));
-  SEXTANT_ASSIGN_OR_RETURN(const void* gate_q, QuantizeFor({&w.w_down}, gate, n));
+      {x, l == 0 ? nullptr : proj, w.attn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps, xn_q},
+      stream));
+  SEXTANT_RETURN_IF_ERROR(AttentionBlock(l, w, n, n_splits, xn_q));
+  return FeedForward(w, n);
+}
+
+Status CudaModel::Impl::FeedForward(const DeviceLayer& w, int64_t n) {
+  const ModelConfig& c = config;
+  void* xn_q = QuantizedInput({&w.w_gate, &w.w_up}, n);
+  SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm(
+      {x, proj, w.ffn_norm.as<float>(), xn, n, c.n_embd, c.rms_eps, xn_q}, stream));
+  SEXTANT_RETURN_IF_ERROR(MatMuls({{&w.w_gate, gate}, {&w.w_up, up}}, xn, n, xn_q));
+  void* gate_q = QuantizedInput({&w.w_down}, n);
+  if (gate_q != nullptr) {
+    SEXTANT_RETURN_IF_ERROR(cuda::SwiGluQuantized(gate, up, gate, n, c.n_ff, gate_q, stream));
+  } else {
+    SEXTANT_RETURN_IF_ERROR(cuda::SwiGlu(gate, up, gate, n * c.n_ff, stream));
+  }
   return MatMul(w.w_down, gate, n, proj, gate_q);
 }
 
@@ -260,10 +344,10 @@ Status CudaModel::Impl::Body(int64_t n, int64_t logits_from, int64_t n_splits, b
   if (logits_from >= n) return Status::Ok();
   const int64_t rows = n - logits_from;
   const int64_t off = logits_from * config.n_embd;
+  void* xn_q = QuantizedInput({&weights.output}, rows);
   SEXTANT_RETURN_IF_ERROR(cuda::AddRmsNorm({x + off, proj + off, weights.output_norm.as<float>(),
-                                            xn + off, rows, config.n_embd, config.rms_eps},
+                                            xn + off, rows, config.n_embd, config.rms_eps, xn_q},
                                            stream));
-  SEXTANT_ASSIGN_OR_RETURN(const void* xn_q, QuantizeFor({&weights.output}, xn + off, rows));
   SEXTANT_RETURN_IF_ERROR(MatMul(weights.output, xn + off, rows, logits, xn_q));
   if (!greedy) return Status::Ok();
   return cuda::ArgmaxRows(logits, rows, config.n_vocab, ids, stream);
@@ -327,13 +411,15 @@ Result<std::unique_ptr<CudaModel>> CudaModel::Create(
   SEXTANT_ASSIGN_OR_RETURN(impl->weights, internal::UploadWeights(config, weights));
   SEXTANT_ASSIGN_OR_RETURN(impl->k_cache, Allocate(plan.kv_cache_bytes / 2));
   SEXTANT_ASSIGN_OR_RETURN(impl->v_cache, Allocate(plan.kv_cache_bytes / 2));
-  // The GEMM allocates its own part of the planned scratch.
-  const int64_t gemm_bytes = cuda::Gemm::ScratchBytes(options.n_batch, MaxCols(config));
+  // The GEMMs allocate their own parts of the planned scratch.
+  const int64_t gemm_bytes =
+      cuda::Gemm::ScratchBytes(options.n_batch, MaxCols(config)) + cuda::Int8Gemm::ScratchBytes();
   SEXTANT_ASSIGN_OR_RETURN(impl->scratch, Allocate(plan.scratch_bytes - gemm_bytes));
   impl->CarveScratch();
   SEXTANT_ASSIGN_OR_RETURN(impl->stream, cuda::CreateStream());
   SEXTANT_ASSIGN_OR_RETURN(impl->gemm,
                            cuda::Gemm::Create(impl->stream, options.n_batch, MaxCols(config)));
+  SEXTANT_ASSIGN_OR_RETURN(impl->int8_gemm, cuda::Int8Gemm::Create());
   return std::unique_ptr<CudaModel>(new CudaModel(std::move(impl)));
 }
 
@@ -342,6 +428,11 @@ CudaModel::~CudaModel() = default;
 void CudaModel::SetCudaGraphs(bool on) { impl_->options.cuda_graphs = on; }
 void CudaModel::SetInt8Gemv(bool on) {
   impl_->options.int8_gemv = on;
+  impl_->graphs.clear();
+}
+void CudaModel::SetInt8Gemm(bool on, int64_t max_tokens) {
+  impl_->options.int8_gemm = on;
+  impl_->options.int8_gemm_max_tokens = max_tokens;
   impl_->graphs.clear();
 }
 const CudaModelOptions& CudaModel::options() const { return impl_->options; }

@@ -39,8 +39,17 @@ struct CudaModelOptions {
   int64_t gemm_min_tokens = 32;
   // The GEMV of Q8_0, Q4_0, Q4_K and Q6_K matrices quantizes its input to
   // int8 per block of 32 (cuda::QuantizeX) and uses dp4a; off, it reads
-  // float32. Off by default until measured on the GPU (bench/llm_gpu/NOTES.md).
-  bool int8_gemv = false;
+  // float32. On: 1.2x at batch 1 (q4_k_m) and 2.4x at batch 8 on an H100,
+  // for logits within about 4% of the largest instead of 1%
+  // (bench/llm_gpu/NOTES.md §4, §7).
+  bool int8_gemv = true;
+  // Matrix products over more than kMaxGemvBatch and at most
+  // int8_gemm_max_tokens tokens with Q8_0, Q4_0, Q4_K or Q6_K weights go to
+  // cuda::Int8Gemm (int8 tensor cores, the input quantized as above) instead
+  // of the GEMV or the fp16 GEMM: 4.5x at batch 32 on an H100. Longer
+  // prefill chunks stay on cuBLAS, which is faster there (NOTES.md §5).
+  bool int8_gemm = true;
+  int64_t int8_gemm_max_tokens = 32;
 };
 
 // Device memory the model will take, computed before any allocation.
@@ -87,6 +96,8 @@ class CudaModel {
   // Turns the int8 GEMV (CudaModelOptions::int8_gemv) on or off from the
   // next step on; captured decode graphs are dropped.
   void SetInt8Gemv(bool on);
+  // The same for CudaModelOptions::int8_gemm and int8_gemm_max_tokens.
+  void SetInt8Gemm(bool on, int64_t max_tokens = CudaModelOptions{}.int8_gemm_max_tokens);
 
   const CudaModelOptions& options() const;
   const CudaMemoryPlan& plan() const;

@@ -128,6 +128,7 @@ Status StartDevice(const LoadOptions& options, Model::Impl& m) {
   o.n_slots = std::max<int64_t>(1, options.gpu_slots);
   o.n_batch = std::max<int64_t>(1, options.gpu_batch);
   o.int8_gemv = options.gpu_int8_gemv;
+  o.int8_gemm = options.gpu_int8_gemm;
   auto on_plan = [&](const CudaMemoryPlan& plan) {
     if (options.on_device_plan) options.on_device_plan(plan.ToString(o));
   };

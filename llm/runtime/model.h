@@ -40,9 +40,10 @@ struct LoadOptions {
   int64_t n_batch = 64;          // tokens per forward step during prefill
   int64_t max_memory_bytes = 0;  // refuse to load past this; 0 = no limit
   Device device = Device::kAuto;
-  int64_t gpu_slots = 4;       // sequences the GPU cache holds at once (Sessions alive)
-  int64_t gpu_batch = 512;     // tokens per GPU forward step
-  bool gpu_int8_gemv = false;  // CudaModelOptions::int8_gemv (llm.gpu_int8_gemv)
+  int64_t gpu_slots = 4;      // sequences the GPU cache holds at once (Sessions alive)
+  int64_t gpu_batch = 512;    // tokens per GPU forward step
+  bool gpu_int8_gemv = true;  // CudaModelOptions::int8_gemv (llm.gpu_int8_gemv)
+  bool gpu_int8_gemm = true;  // CudaModelOptions::int8_gemm (llm.gpu_int8_gemm)
   // Called with the GPU memory plan before the GPU allocates anything.
   std::function<void(const std::string&)> on_device_plan;
   static constexpr int64_t kDefaultContext = 4096;

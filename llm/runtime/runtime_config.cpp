@@ -40,6 +40,9 @@ void DeclareLlmConfig(ConfigRegistry& registry) {
       ConfigKey::Bool("llm.gpu_int8_gemv", LoadOptions{}.gpu_int8_gemv,
                       "Embedded runtime: GPU GEMV of quantized weights with int8 activations "
                       "(dp4a) instead of float32"),
+      ConfigKey::Bool("llm.gpu_int8_gemm", LoadOptions{}.gpu_int8_gemm,
+                      "Embedded runtime: GPU products of quantized weights over more than 8 "
+                      "tokens on int8 tensor cores instead of fp16 cuBLAS"),
   };
   for (const ConfigKey& key : keys) {
     if (Status st = registry.Declare(key); !st.ok()) {
@@ -59,6 +62,7 @@ LoadOptions LoadOptionsFromConfig(const Config& config) {
   o.gpu_slots = config.GetInt("llm.gpu_slots");
   o.gpu_batch = config.GetInt("llm.gpu_batch");
   o.gpu_int8_gemv = config.GetBool("llm.gpu_int8_gemv");
+  o.gpu_int8_gemm = config.GetBool("llm.gpu_int8_gemm");
   return o;
 }
 

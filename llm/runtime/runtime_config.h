@@ -8,7 +8,7 @@
 namespace sextant::llm {
 
 // Declares llm.threads, llm.context, llm.batch, llm.max_memory_mb,
-// llm.device, llm.gpu_slots, llm.gpu_batch and llm.gpu_int8_gemv. A registry
+// llm.device, llm.gpu_slots, llm.gpu_batch, llm.gpu_int8_gemv and llm.gpu_int8_gemm. A registry
 // may receive them once.
 void DeclareLlmConfig(ConfigRegistry& registry);
 

@@ -3,7 +3,7 @@
 # scripts/gpu/build.sh left in build-gpu/carry/: prints the GPU, runs the
 # gpu-labelled tests, then the benchmarks, and prints a short table last.
 # Writes full logs to $OUT (when set) or build-gpu/logs/.
-# Usage: scripts/gpu/run.sh [CARRY_DIR]
+# Usage: [BENCH_GEMV=0] [BENCH_LLM_GPU_ARGS=...] scripts/gpu/run.sh [CARRY_DIR]
 set -uo pipefail
 
 carry=${1:-build-gpu/carry}
@@ -29,7 +29,12 @@ for t in kernels_cuda_test llm_cuda_test; do
   summary+=("== $t: $(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$logs/$t.log" | tr '\n' ' ')")
 done
 
-"$carry/bench_gemv_cuda" >"$logs/bench_gemv_cuda.log" 2>&1 || status=1
+# BENCH_GEMV=0 skips the GEMV table (a minute or two).
+if [ "${BENCH_GEMV:-1}" != 0 ]; then
+  "$carry/bench_gemv_cuda" >"$logs/bench_gemv_cuda.log" 2>&1 || status=1
+else
+  echo "skipped (BENCH_GEMV=0)" >"$logs/bench_gemv_cuda.log"
+fi
 # BENCH_LLM_GPU_ARGS picks models and types, e.g. "--models qwen2.5-0.5b".
 # shellcheck disable=SC2086
 "$carry/bench_llm_gpu" ${BENCH_LLM_GPU_ARGS:-} >"$logs/bench_llm_gpu.log" 2>&1 || status=1
