@@ -2,7 +2,8 @@
 // quantized by QuantizeX, on int8 tensor cores (mma.sync m16n8k16).
 //
 // A block of four warps owns 64 weight rows and 8 * kNT tokens. For each
-// chunk of 256 columns it unpacks the rows' quants to signed int8 in shared
+// chunk of 256 columns (its global loads issued while the previous chunk
+// is multiplied) it unpacks the rows' quants to signed int8 in shared
 // memory (through the steps of int8_steps.cuh, with one float scale per 16
 // or 32 columns and Q4_K's minimum per 32), copies the tokens' int8
 // activations beside them, and each warp multiplies its 16 rows by every
@@ -65,50 +66,84 @@ __device__ __forceinline__ void Mma(int (&c)[4], uint32_t a0, uint32_t a1, uint3
       : "r"(a0), "r"(a1), "r"(b));
 }
 
-// Unpacks columns [k0, k0 + kc) of the block's 64 rows into shared memory.
-// Rows past the end repeat the last row (never stored).
-template <class Step, int kNT>
-__device__ void StageWeights(const Args& a, int64_t row0, int64_t k0, int kc, Smem<Step, kNT>& sm) {
-  const int steps = kc / Step::kElems;
-  const int64_t c0 = k0 / Step::kElems;
-  for (int item = static_cast<int>(threadIdx.x); item < kTileRows * steps; item += kThreads) {
-    const int r = item / steps;
-    const int64_t c = c0 + item % steps;
-    const Step step(a.w, a.layout, min(row0 + r, a.rows - 1));
-    const typename Step::Prepared p = Step::Prepare(step.Load(c), c);
-#pragma unroll
-    for (int run = 0; run < Step::kRuns; ++run) {
-      const int col = static_cast<int>(Step::RunCol(c, run) - k0);
-      *reinterpret_cast<uint4*>(&sm.wq[r][col]) = Step::RunQuants(p, run);
-      sm.wscale[r][col / Step::kScaleCols] = Step::RunScale(p, run);
-      if constexpr (Step::kHasMin) sm.wmin[r][col / 32] = Step::RunMin(p, run);
-    }
-  }
-}
-
-// Copies columns [k0, k0 + kc) of the block's tokens' activations; tokens
+// One chunk's global loads, held in registers so that the next chunk's
+// loads are in flight while the current chunk is multiplied. Thread items
+// follow a full chunk's layout; items past a partial chunk's kc are left
+// out. Weight rows past the end repeat the last row (never stored); tokens
 // past n become zeros.
 template <class Step, int kNT>
-__device__ void StageX(const Args& a, int64_t tok0, int64_t k0, int kc, Smem<Step, kNT>& sm) {
-  const int pieces = kc / 16;
-  for (int item = static_cast<int>(threadIdx.x); item < 8 * kNT * pieces; item += kThreads) {
-    const int t = item / pieces;
-    const int i = item % pieces;
-    int4 v = make_int4(0, 0, 0, 0);
-    if (tok0 + t < a.n) v = internal::LoadX16(a.xq + (tok0 + t) * a.x_row_bytes + k0 + 16 * i);
-    *reinterpret_cast<int4*>(&sm.xq[t][16 * i]) = v;
-  }
-  const int blocks = kc / 32;
-  for (int item = static_cast<int>(threadIdx.x); item < 8 * kNT * blocks; item += kThreads) {
-    const int t = item / blocks;
-    const int j = item % blocks;
-    float2 ds = make_float2(0.0f, 0.0f);
-    if (tok0 + t < a.n) {
-      ds = __ldg(internal::ScalesOf(a.xq + (tok0 + t) * a.x_row_bytes, a.cols) + k0 / 32 + j);
+struct ChunkLoads {
+  static constexpr int kSteps = kChunk / Step::kElems;  // per row
+  static constexpr int kWeightItems = kTileRows * kSteps / kThreads;
+  static constexpr int kPieces = 8 * kNT * (kChunk / 16) / kThreads;  // 16 bytes of x
+  static constexpr int kScales = 8 * kNT * (kChunk / 32) / kThreads;  // (d, s) pairs
+  static_assert(kWeightItems * kThreads == kTileRows * kSteps, "whole weight items");
+  static_assert(kScales * kThreads == 8 * kNT * (kChunk / 32), "whole scale items");
+  typename Step::Raw raw[kWeightItems];
+  int4 x[kPieces];
+  float2 ds[kScales];
+
+  __device__ void Load(const Args& a, int64_t row0, int64_t tok0, int64_t k0, int kc) {
+    const int64_t c0 = k0 / Step::kElems;
+#pragma unroll
+    for (int j = 0; j < kWeightItems; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      if (item % kSteps < kc / Step::kElems) {
+        const Step step(a.w, a.layout, min(row0 + item / kSteps, a.rows - 1));
+        raw[j] = step.Load(c0 + item % kSteps);
+      }
     }
-    sm.xds[t][j] = ds;
+#pragma unroll
+    for (int j = 0; j < kPieces; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      const int64_t t = tok0 + item / (kChunk / 16);
+      const int i = item % (kChunk / 16);
+      x[j] = make_int4(0, 0, 0, 0);
+      if (t < a.n && i < kc / 16) x[j] = internal::LoadX16(a.xq + t * a.x_row_bytes + k0 + 16 * i);
+    }
+#pragma unroll
+    for (int j = 0; j < kScales; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      const int64_t t = tok0 + item / (kChunk / 32);
+      const int b = item % (kChunk / 32);
+      ds[j] = make_float2(0.0f, 0.0f);
+      if (t < a.n && b < kc / 32) {
+        ds[j] = __ldg(internal::ScalesOf(a.xq + t * a.x_row_bytes, a.cols) + k0 / 32 + b);
+      }
+    }
   }
-}
+
+  // Unpacks the weights to int8 with their scales and copies the
+  // activations into shared memory.
+  __device__ void Store(int64_t k0, int kc, Smem<Step, kNT>& sm) const {
+    const int64_t c0 = k0 / Step::kElems;
+#pragma unroll
+    for (int j = 0; j < kWeightItems; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      if (item % kSteps >= kc / Step::kElems) continue;
+      const int r = item / kSteps;
+      const int64_t c = c0 + item % kSteps;
+      const typename Step::Prepared p = Step::Prepare(raw[j], c);
+#pragma unroll
+      for (int run = 0; run < Step::kRuns; ++run) {
+        const int col = static_cast<int>(Step::RunCol(c, run) - k0);
+        *reinterpret_cast<uint4*>(&sm.wq[r][col]) = Step::RunQuants(p, run);
+        sm.wscale[r][col / Step::kScaleCols] = Step::RunScale(p, run);
+        if constexpr (Step::kHasMin) sm.wmin[r][col / 32] = Step::RunMin(p, run);
+      }
+    }
+#pragma unroll
+    for (int j = 0; j < kPieces; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      *reinterpret_cast<int4*>(&sm.xq[item / (kChunk / 16)][16 * (item % (kChunk / 16))]) = x[j];
+    }
+#pragma unroll
+    for (int j = 0; j < kScales; ++j) {
+      const int item = static_cast<int>(threadIdx.x) + j * kThreads;
+      sm.xds[item / (kChunk / 32)][item % (kChunk / 32)] = ds[j];
+    }
+  }
+};
 
 // acc[nt] holds rows (g, g, g + 8, g + 8) of the warp's 16 by tokens
 // (2 tig, 2 tig + 1, 2 tig, 2 tig + 1) of n-tile nt: the mma C layout.
@@ -213,7 +248,7 @@ __device__ void StoreSplitTile(const Args& a, int64_t row0, int64_t tok0,
 // Grid: (token tiles, row tiles, splits); token tiles vary fastest so the
 // blocks reading one row tile run together and share its weights in L2.
 template <class Step, int kNT>
-__global__ void __launch_bounds__(kThreads) Int8GemmKernel(Args a) {
+__global__ void __launch_bounds__(kThreads, 3) Int8GemmKernel(Args a) {
   __shared__ Smem<Step, kNT> sm;
   const int64_t tok0 = static_cast<int64_t>(blockIdx.x) * 8 * kNT;
   const int64_t row0 = static_cast<int64_t>(blockIdx.y) * kTileRows;
@@ -221,14 +256,18 @@ __global__ void __launch_bounds__(kThreads) Int8GemmKernel(Args a) {
   const int64_t begin = static_cast<int64_t>(blockIdx.z) * a.chunks_per_split;
   const int64_t end = min(chunks, begin + a.chunks_per_split);
   float acc[kNT][4] = {};
+  auto width = [&](int64_t chunk) {
+    return static_cast<int>(min(static_cast<int64_t>(kChunk), a.cols - chunk * kChunk));
+  };
+  ChunkLoads<Step, kNT> loads;
+  if (begin < end) loads.Load(a, row0, tok0, begin * kChunk, width(begin));
   for (int64_t chunk = begin; chunk < end; ++chunk) {
-    const int64_t k0 = chunk * kChunk;
-    const int kc = static_cast<int>(min(static_cast<int64_t>(kChunk), a.cols - k0));
     __syncthreads();  // the previous chunk's products are done
-    StageWeights<Step, kNT>(a, row0, k0, kc, sm);
-    StageX<Step, kNT>(a, tok0, k0, kc, sm);
+    loads.Store(chunk * kChunk, width(chunk), sm);
     __syncthreads();
-    MultiplyChunk<Step, kNT>(sm, kc, acc);
+    // The next chunk's loads fly while this one is multiplied.
+    if (chunk + 1 < end) loads.Load(a, row0, tok0, (chunk + 1) * kChunk, width(chunk + 1));
+    MultiplyChunk<Step, kNT>(sm, width(chunk), acc);
   }
   if (gridDim.z == 1) {
     StoreTile<kNT>(a, row0, tok0, acc);
