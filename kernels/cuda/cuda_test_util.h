@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <random>
 #include <vector>
 
+#include "kernels/cpu/quant_test_util.h"
 #include "kernels/cuda/cuda_ops.h"
 
 namespace sextant::kernels::cuda::testing {
@@ -68,6 +70,18 @@ inline double RelError(const std::vector<float>& out, const std::vector<float>& 
     norm += static_cast<double>(ref[i]) * static_cast<double>(ref[i]);
   }
   return norm == 0.0 ? std::sqrt(diff) : std::sqrt(diff / norm);
+}
+
+// rows x cols random GGUF rows of type t, each row_bytes apart (>= RowBytes;
+// the gaps hold 0xAB).
+inline std::vector<uint8_t> RandomMatrix(DType t, int64_t rows, int64_t cols, int64_t row_bytes,
+                                         std::mt19937* rng) {
+  std::vector<uint8_t> m(static_cast<size_t>(rows * row_bytes), 0xAB);
+  for (int64_t r = 0; r < rows; ++r) {
+    const auto row = cpu::testing::RandomRow(t, cols, rng);
+    std::memcpy(m.data() + r * row_bytes, row.data(), row.size());
+  }
+  return m;
 }
 
 // Float32 arithmetic in a different summation order than the CPU.

@@ -13,25 +13,18 @@ namespace {
 constexpr int kBlock = 256;
 constexpr int64_t kMaxBlocks = 65536;
 
-__global__ void SwiGluKernel(const float* gate, const float* up, float* out, int64_t n) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
-    const float g = gate[i];
-    out[i] = g / (1.0f + expf(-g)) * up[i];
-  }
-}
-
-// gate, up, out: (rows, cols), cols % 32 == 0, so each warp's 32 values are
-// one block of out_q's quantization.
-__global__ void SwiGluQuantizedKernel(const float* gate, const float* up, float* out, int64_t n,
-                                      int64_t cols, uint8_t* __restrict__ out_q,
-                                      int64_t q_row_bytes) {
+// gate, up, out: (rows, cols) as n values. With out_q set, cols % 32 == 0,
+// so each warp's 32 values are one block of out_q's quantization.
+__global__ void SwiGluKernel(const float* gate, const float* up, float* out, int64_t n,
+                             int64_t cols, uint8_t* __restrict__ out_q, int64_t q_row_bytes) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
     const float g = gate[i];
     const float v = g / (1.0f + expf(-g)) * up[i];
     out[i] = v;
-    internal::WarpQuantize32(v, out_q + i / cols * q_row_bytes, i % cols, cols);
+    if (out_q != nullptr) {
+      internal::WarpQuantize32(v, out_q + i / cols * q_row_bytes, i % cols, cols);
+    }
   }
 }
 
@@ -55,7 +48,7 @@ namespace internal {
 
 Status LaunchSwiGlu(const float* gate, const float* up, float* out, int64_t n,
                     cudaStream_t stream) {
-  SwiGluKernel<<<Blocks(n), kBlock, 0, stream>>>(gate, up, out, n);
+  SwiGluKernel<<<Blocks(n), kBlock, 0, stream>>>(gate, up, out, n, n, nullptr, 0);
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
@@ -89,7 +82,7 @@ Status SwiGluQuantized(const float* gate, const float* up, float* out, int64_t r
   }
   if (rows == 0) return Status::Ok();
   const int64_t n = rows * cols;
-  SwiGluQuantizedKernel<<<Blocks(n), kBlock, 0, internal::ToCuda(stream)>>>(
+  SwiGluKernel<<<Blocks(n), kBlock, 0, internal::ToCuda(stream)>>>(
       gate, up, out, n, cols, static_cast<uint8_t*>(out_q), QuantizedXRowBytes(cols));
   CUDA_CHECK_LAUNCH();
   return Status::Ok();

@@ -24,6 +24,7 @@
 namespace sextant::kernels::cuda {
 namespace {
 
+using internal::CeilDiv;
 using internal::GemvLayout;
 
 constexpr int kTileRows = 64;
@@ -252,7 +253,7 @@ __global__ void __launch_bounds__(kThreads, 3) Int8GemmKernel(Args a) {
   __shared__ Smem<Step, kNT> sm;
   const int64_t tok0 = static_cast<int64_t>(blockIdx.x) * 8 * kNT;
   const int64_t row0 = static_cast<int64_t>(blockIdx.y) * kTileRows;
-  const int64_t chunks = (a.cols + kChunk - 1) / kChunk;
+  const int64_t chunks = CeilDiv(a.cols, kChunk);
   const int64_t begin = static_cast<int64_t>(blockIdx.z) * a.chunks_per_split;
   const int64_t end = min(chunks, begin + a.chunks_per_split);
   float acc[kNT][4] = {};
@@ -275,8 +276,6 @@ __global__ void __launch_bounds__(kThreads, 3) Int8GemmKernel(Args a) {
     StoreSplitTile<kNT>(a, row0, tok0, acc);
   }
 }
-
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 template <class Step, int kNT>
 void Launch(Args a, int64_t target_blocks, cudaStream_t stream) {
@@ -347,21 +346,9 @@ Status Int8Gemm::Run(const GemvWeights& w, const void* xq, int64_t n, float* y, 
   a.y = y;
   a.workspace = scratch_.as<float>();
   a.counters = reinterpret_cast<int*>(scratch_.as<float>() + kWorkspaceFloats);
-  const cudaStream_t s = internal::ToCuda(stream);
-  switch (w.type) {
-    case DType::kQ8_0:
-      LaunchFor<internal::Block32Step<false>>(a, target_blocks_, s);
-      break;
-    case DType::kQ4_0:
-      LaunchFor<internal::Block32Step<true>>(a, target_blocks_, s);
-      break;
-    case DType::kQ4_K:
-      LaunchFor<internal::Q4KStep>(a, target_blocks_, s);
-      break;
-    default:
-      LaunchFor<internal::Q6KStep>(a, target_blocks_, s);
-      break;
-  }
+  internal::ForInt8Step(w.type, [&](auto tag) {
+    LaunchFor<typename decltype(tag)::type>(a, target_blocks_, internal::ToCuda(stream));
+  });
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }

@@ -18,8 +18,8 @@ namespace sextant::kernels::cuda {
 namespace {
 
 using cpu::testing::RandomFloats;
-using cpu::testing::RandomRow;
 using testing::PoisonedFloats;
+using testing::RandomMatrix;
 using testing::RelError;
 using testing::ToDevice;
 using testing::ToHost;
@@ -47,11 +47,7 @@ struct Uploaded {
 Uploaded RandomWeights(DType t, const Shape& s, std::mt19937* rng) {
   Uploaded u;
   const int64_t row_bytes = *RowBytes(t, s.cols);
-  u.host.resize(static_cast<size_t>(s.rows * row_bytes));
-  for (int64_t r = 0; r < s.rows; ++r) {
-    const auto row = RandomRow(t, s.cols, rng);
-    std::memcpy(u.host.data() + r * row_bytes, row.data(), row.size());
-  }
+  u.host = RandomMatrix(t, s.rows, s.cols, row_bytes, rng);
   const Status st = UploadGemvWeights(t, u.host.data(), s.rows, s.cols, row_bytes, &u.buffer, &u.w);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return u;

@@ -109,13 +109,10 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
 template <class Traits, int kB>
 void LaunchBatch(const GemvParams* ps, int count, cudaStream_t stream) {
   const GemvParams& p = ps[0];
-  unsigned int grid = 0;
-  const internal::GemvTargets targets =
-      internal::MakeGemvTargets(ps, count, RowsPerWarp<Traits>(kB), &grid);
-  const int threads =
-      internal::GemvWarps(p.w.cols / Traits::kElems, kGemvWarps, kMinStepsPerWarp) * kWarpSize;
+  const internal::GemvLaunch l = internal::MakeGemvLaunch(
+      ps, count, RowsPerWarp<Traits>(kB), p.w.cols / Traits::kElems, kGemvWarps, kMinStepsPerWarp);
   GemvKernel<Traits, kB>
-      <<<grid, threads, 0, stream>>>(targets, p.w.cols, p.x, static_cast<int>(p.batch));
+      <<<l.grid, l.threads, 0, stream>>>(l.targets, p.w.cols, p.x, static_cast<int>(p.batch));
 }
 
 template <class Traits>
@@ -154,7 +151,6 @@ Status LaunchGemv(const GemvParams* ps, int count, cudaStream_t stream) {
 namespace {
 
 Status CheckGemv(const GemvParams& p) {
-  constexpr int64_t kMaxGrid = 2147483647;
   SEXTANT_RETURN_IF_ERROR(GemvLayoutBytes(p.w.type, p.w.rows, p.w.cols).status());
   if (p.w.data == nullptr || p.x == nullptr || p.y == nullptr) {
     return InvalidArgumentError("GEMV: null pointer");
@@ -163,10 +159,13 @@ Status CheckGemv(const GemvParams& p) {
     return InvalidArgumentError("GEMV: batch " + std::to_string(p.batch) + " is outside 1.." +
                                 std::to_string(kMaxGemvBatch));
   }
-  if (p.w.rows / 2 >= kMaxGrid) return InvalidArgumentError("GEMV: too many rows");
   if (reinterpret_cast<uintptr_t>(p.w.data) % internal::kGemvRegionAlign != 0 ||
       reinterpret_cast<uintptr_t>(p.x) % 16 != 0) {
     return InvalidArgumentError("GEMV: weights must be 256-byte and x 16-byte aligned");
+  }
+  if (p.xq != nullptr && GemvTakesQuantizedX(p.w.type) &&
+      reinterpret_cast<uintptr_t>(p.xq) % 16 != 0) {
+    return InvalidArgumentError("GEMV: xq must be 16-byte aligned");
   }
   return Status::Ok();
 }
@@ -187,7 +186,8 @@ Status GemvRunGroup(const GemvParams* ps, int count, Stream stream) {
     }
     rows += p.w.rows;
   }
-  if (rows / 2 >= 2147483647) return InvalidArgumentError("GEMV group: too many rows");
+  constexpr int64_t kMaxGrid = 2147483647;  // blocks of 2 rows at the least
+  if (rows / 2 >= kMaxGrid) return InvalidArgumentError("GEMV: too many rows");
   if (ps[0].xq != nullptr && GemvTakesQuantizedX(ps[0].w.type)) {
     return internal::LaunchGemvInt8(ps, count, internal::ToCuda(stream));
   }

@@ -17,11 +17,7 @@
 namespace sextant::kernels::cuda {
 namespace {
 
-using internal::Block32Step;
-using internal::GemvLayout;
 using internal::kWarpSize;
-using internal::Q4KStep;
-using internal::Q6KStep;
 
 constexpr int kQuantizeThreads = 256;
 
@@ -83,14 +79,11 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize, 4)
 template <class Step, int kB>
 void LaunchBatch(const GemvParams* ps, int count, cudaStream_t stream) {
   const GemvParams& p = ps[0];
-  unsigned int grid = 0;
-  const internal::GemvTargets targets =
-      internal::MakeGemvTargets(ps, count, RowsPerWarp(kB), &grid);
-  const int threads =
-      internal::GemvWarps(p.w.cols / Step::kElems, kMaxWarps, kMinStepsPerWarp) * kWarpSize;
+  const internal::GemvLaunch l = internal::MakeGemvLaunch(
+      ps, count, RowsPerWarp(kB), p.w.cols / Step::kElems, kMaxWarps, kMinStepsPerWarp);
   GemvInt8Kernel<Step, kB>
-      <<<grid, threads, 0, stream>>>(targets, p.w.cols, static_cast<const uint8_t*>(p.xq),
-                                     QuantizedXRowBytes(p.w.cols), static_cast<int>(p.batch));
+      <<<l.grid, l.threads, 0, stream>>>(l.targets, p.w.cols, static_cast<const uint8_t*>(p.xq),
+                                         QuantizedXRowBytes(p.w.cols), static_cast<int>(p.batch));
 }
 
 template <class Step>
@@ -130,27 +123,8 @@ Status QuantizeX(const float* x, int64_t batch, int64_t cols, void* xq, Stream s
 namespace internal {
 
 Status LaunchGemvInt8(const GemvParams* ps, int count, cudaStream_t stream) {
-  const GemvParams& p = ps[0];
-  if (!GemvTakesQuantizedX(p.w.type)) {
-    return UnimplementedError("GEMV: no int8 path for " + std::string(DTypeName(p.w.type)));
-  }
-  if (reinterpret_cast<uintptr_t>(p.xq) % 16 != 0) {
-    return InvalidArgumentError("GEMV: xq must be 16-byte aligned");
-  }
-  switch (p.w.type) {
-    case DType::kQ8_0:
-      LaunchFor<Block32Step<false>>(ps, count, stream);
-      break;
-    case DType::kQ4_0:
-      LaunchFor<Block32Step<true>>(ps, count, stream);
-      break;
-    case DType::kQ4_K:
-      LaunchFor<Q4KStep>(ps, count, stream);
-      break;
-    default:
-      LaunchFor<Q6KStep>(ps, count, stream);
-      break;
-  }
+  internal::ForInt8Step(
+      ps[0].w.type, [&](auto tag) { LaunchFor<typename decltype(tag)::type>(ps, count, stream); });
   CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }

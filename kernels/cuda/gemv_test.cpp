@@ -19,23 +19,12 @@ namespace sextant::kernels::cuda {
 namespace {
 
 using cpu::testing::RandomFloats;
-using cpu::testing::RandomRow;
 using testing::kF32Tolerance;
 using testing::PoisonedFloats;
+using testing::RandomMatrix;
 using testing::RelError;
 using testing::ToDevice;
 using testing::ToHost;
-
-// rows x cols random GGUF rows, each row_bytes apart (>= RowBytes).
-std::vector<uint8_t> RandomMatrix(DType t, int64_t rows, int64_t cols, int64_t row_bytes,
-                                  std::mt19937* rng) {
-  std::vector<uint8_t> m(static_cast<size_t>(rows * row_bytes), 0xAB);
-  for (int64_t r = 0; r < rows; ++r) {
-    const auto row = RandomRow(t, cols, rng);
-    std::memcpy(m.data() + r * row_bytes, row.data(), row.size());
-  }
-  return m;
-}
 
 struct Shape {
   int64_t rows;

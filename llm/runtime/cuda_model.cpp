@@ -100,8 +100,9 @@ struct CudaModel::Impl {
   bool UsesInt8Gemm(int64_t n) const;
   bool WantsQuantizedX(int64_t n) const;
   void* QuantizedInput(std::initializer_list<const DeviceMatrix*> ms, int64_t n) const;
-  Result<const void*> QuantizeFor(std::initializer_list<const DeviceMatrix*> ms, const float* in,
-                                  int64_t n) const;
+  Result<const void*> QuantizeFor(const DeviceMatrix& m, const float* in, int64_t n) const;
+  cuda::GemvParams Gemv(const DeviceMatrix& m, const float* in, const void* in_q, int64_t start,
+                        int64_t batch, float* out) const;
   Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
                 const void* in_q = nullptr) const;
   struct Product {
@@ -174,33 +175,39 @@ void* CudaModel::Impl::QuantizedInput(std::initializer_list<const DeviceMatrix*>
   return nullptr;
 }
 
-// `in` quantized for the integer products of `ms`, or null (float32 path).
-Result<const void*> CudaModel::Impl::QuantizeFor(std::initializer_list<const DeviceMatrix*> ms,
-                                                 const float* in, int64_t n) const {
-  void* out = QuantizedInput(ms, n);
-  if (out != nullptr)
-    SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, ms.begin()[0]->w.cols, out, stream));
+// `in` quantized for the integer product with m, or null (float32 path).
+Result<const void*> CudaModel::Impl::QuantizeFor(const DeviceMatrix& m, const float* in,
+                                                 int64_t n) const {
+  void* out = QuantizedInput({&m}, n);
+  if (out != nullptr) SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, m.w.cols, out, stream));
   return static_cast<const void*>(out);
+}
+
+// The GEMV of rows start..start + batch - 1 of `in` (and of in_q, when set:
+// the GEMV reads it only for the types that take int8 input).
+cuda::GemvParams CudaModel::Impl::Gemv(const DeviceMatrix& m, const float* in, const void* in_q,
+                                       int64_t start, int64_t batch, float* out) const {
+  cuda::GemvParams p;
+  p.w = m.w;
+  p.x = in + start * m.w.cols;
+  if (in_q != nullptr) {
+    p.xq = static_cast<const uint8_t*>(in_q) + start * cuda::QuantizedXRowBytes(m.w.cols);
+  }
+  p.y = out + start * m.w.rows;
+  p.batch = batch;
+  return p;
 }
 
 // in_q: `in` as QuantizeFor left it, or null.
 Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
                                const void* in_q) const {
-  const bool int8 = in_q != nullptr && cuda::GemvTakesQuantizedX(m.w.type);
-  if (int8 && UsesInt8Gemm(n)) {
+  if (in_q != nullptr && cuda::GemvTakesQuantizedX(m.w.type) && UsesInt8Gemm(n)) {
     return int8_gemm->Run(m.w, in_q, n, out, stream);
   }
   if (n >= options.gemm_min_tokens) return gemm->Run(m.w, in, n, out);
   for (int64_t start = 0; start < n; start += cuda::kMaxGemvBatch) {
-    cuda::GemvParams p;
-    p.w = m.w;
-    p.x = in + start * m.w.cols;
-    if (int8) {
-      p.xq = static_cast<const uint8_t*>(in_q) + start * cuda::QuantizedXRowBytes(m.w.cols);
-    }
-    p.y = out + start * m.w.rows;
-    p.batch = std::min(cuda::kMaxGemvBatch, n - start);
-    SEXTANT_RETURN_IF_ERROR(cuda::GemvRun(p, stream));
+    const int64_t batch = std::min(cuda::kMaxGemvBatch, n - start);
+    SEXTANT_RETURN_IF_ERROR(cuda::GemvRun(Gemv(m, in, in_q, start, batch, out), stream));
   }
   return Status::Ok();
 }
@@ -240,12 +247,7 @@ Status CudaModel::Impl::MatMuls(std::initializer_list<Product> ps, const float* 
   cuda::GemvParams group[cuda::kMaxGemvGroup];
   int count = 0;
   for (const Product& p : ps) {
-    cuda::GemvParams g;
-    g.w = p.m->w;
-    g.x = in;
-    g.xq = in_q != nullptr && cuda::GemvTakesQuantizedX(g.w.type) ? in_q : nullptr;
-    g.y = p.out;
-    g.batch = n;
+    const cuda::GemvParams g = Gemv(*p.m, in, in_q, 0, n, p.out);
     if (count > 0 && (g.w.type != group[0].w.type || count == cuda::kMaxGemvGroup)) {
       SEXTANT_RETURN_IF_ERROR(cuda::GemvRunGroup(group, count, stream));
       count = 0;
@@ -290,7 +292,7 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
   a.n_splits = n_splits;
   a.workspace = workspace;
   SEXTANT_RETURN_IF_ERROR(cuda::Attention(a, stream));
-  SEXTANT_ASSIGN_OR_RETURN(const void* attn_q, QuantizeFor({&w.wo}, attn, n));
+  SEXTANT_ASSIGN_OR_RETURN(const void* attn_q, QuantizeFor(w.wo, attn, n));
   return MatMul(w.wo, attn, n, proj, attn_q);
 }
 

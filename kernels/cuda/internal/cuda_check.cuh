@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/internal/gemv_layout.h"
 
 namespace sextant::kernels::cuda::internal {
 
@@ -22,7 +23,7 @@ inline cudaStream_t ToCuda(Stream s) { return reinterpret_cast<cudaStream_t>(s);
 
 // Grid size for n items in blocks of `block`.
 inline unsigned int GridFor(int64_t n, int block) {
-  return static_cast<unsigned int>((n + block - 1) / block);
+  return static_cast<unsigned int>(CeilDiv(n, block));
 }
 
 }  // namespace sextant::kernels::cuda::internal

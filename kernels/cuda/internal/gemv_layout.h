@@ -29,7 +29,8 @@ struct GemvLayout {
   int64_t total = 0;
 };
 
-constexpr int64_t AlignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+constexpr int64_t CeilDiv(int64_t v, int64_t d) { return (v + d - 1) / d; }
+constexpr int64_t AlignUp(int64_t v, int64_t a) { return CeilDiv(v, a) * a; }
 
 // The layout of a rows x cols matrix; the shape is assumed valid for t.
 constexpr GemvLayout MakeGemvLayout(DType t, int64_t rows, int64_t cols) {

@@ -298,29 +298,6 @@ __device__ __forceinline__ GemvTarget ResolveTarget(const GemvTargets& t, int ro
           static_cast<int64_t>(b - first) * rows_per_block};
 }
 
-// The targets of ps[0..count) at rows_per_block rows per block, and the
-// total number of blocks.
-inline GemvTargets MakeGemvTargets(const GemvParams* ps, int count, int rows_per_block,
-                                   unsigned int* grid) {
-  GemvTargets t{};
-  unsigned int blocks = 0;
-  for (int m = 0; m < kMaxGemvGroup; ++m) {
-    if (m < count) {
-      const GemvParams& p = ps[m];
-      t.w[m] = static_cast<const uint8_t*>(p.w.data);
-      t.layout[m] = MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
-      t.rows[m] = p.w.rows;
-      t.y[m] = p.y;
-      t.first_block[m] = blocks;
-      blocks += static_cast<unsigned int>((p.w.rows + rows_per_block - 1) / rows_per_block);
-    } else {
-      t.first_block[m] = 0xFFFFFFFFu;
-    }
-  }
-  *grid = blocks;
-  return t;
-}
-
 // The end of a GEMV block: y[b * rows + row0 + r] = the sum of acc[r][b]
 // over the block's threads (lanes by shuffles, then warps through shared
 // memory), for b < batch and rows that exist. Every thread must call it.
@@ -371,6 +348,37 @@ inline int GemvWarps(int64_t steps, int max_warps, int64_t min_steps) {
   int warps = 1;
   while (warps < max_warps && steps >= 2 * warps * min_steps) warps *= 2;
   return warps;
+}
+
+// The launch of a GEMV group: the targets of ps[0..count) at
+// rows_per_block rows per block, the blocks they take, and the threads per
+// block (GemvWarps over the rows' steps_per_row).
+struct GemvLaunch {
+  GemvTargets targets;
+  unsigned int grid;
+  int threads;
+};
+
+inline GemvLaunch MakeGemvLaunch(const GemvParams* ps, int count, int rows_per_block,
+                                 int64_t steps_per_row, int max_warps, int64_t min_steps) {
+  GemvLaunch l{};
+  unsigned int blocks = 0;
+  for (int m = 0; m < kMaxGemvGroup; ++m) {
+    if (m < count) {
+      const GemvParams& p = ps[m];
+      l.targets.w[m] = static_cast<const uint8_t*>(p.w.data);
+      l.targets.layout[m] = MakeGemvLayout(p.w.type, p.w.rows, p.w.cols);
+      l.targets.rows[m] = p.w.rows;
+      l.targets.y[m] = p.y;
+      l.targets.first_block[m] = blocks;
+      blocks += static_cast<unsigned int>(CeilDiv(p.w.rows, rows_per_block));
+    } else {
+      l.targets.first_block[m] = 0xFFFFFFFFu;
+    }
+  }
+  l.grid = blocks;
+  l.threads = GemvWarps(steps_per_row, max_warps, min_steps) * kWarpSize;
+  return l;
 }
 
 }  // namespace sextant::kernels::cuda::internal

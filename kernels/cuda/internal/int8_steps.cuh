@@ -312,4 +312,29 @@ struct Q6KStep {
   __device__ static float RunMin(const Prepared&, int) { return 0.0f; }
 };
 
+template <class T>
+struct StepTag {
+  using type = T;
+};
+
+// Calls f(StepTag<Step>()) with the step type of t, one of the types
+// GemvTakesQuantizedX accepts (checked by the caller; others get Q6_K's).
+template <class F>
+void ForInt8Step(DType t, F&& f) {
+  switch (t) {
+    case DType::kQ8_0:
+      f(StepTag<Block32Step<false>>());
+      break;
+    case DType::kQ4_0:
+      f(StepTag<Block32Step<true>>());
+      break;
+    case DType::kQ4_K:
+      f(StepTag<Q4KStep>());
+      break;
+    default:
+      f(StepTag<Q6KStep>());
+      break;
+  }
+}
+
 }  // namespace sextant::kernels::cuda::internal
