@@ -21,10 +21,13 @@ using Body = std::function<void(int64_t, int64_t)>;
 constexpr int kSpinIterations = 2000;
 // Chunks per thread, so that uneven chunk costs still balance.
 constexpr int64_t kChunksPerThread = 4;
-// The claim ticket holds the call's generation in its high half and the next
-// unclaimed chunk in its low half.
+// The claim ticket holds the call's generation (high 32 bits), its chunk count
+// (next 16) and the next unclaimed chunk (low 16). The count lives in the ticket
+// so that a claim checks it against the same call it claims from.
 constexpr int kGenerationShift = 32;
-constexpr uint64_t kChunkMask = (uint64_t{1} << kGenerationShift) - 1;
+constexpr int kChunksShift = 16;
+constexpr uint64_t kFieldMask = (uint64_t{1} << kChunksShift) - 1;
+constexpr int64_t kMaxChunks = static_cast<int64_t>(kFieldMask);
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -38,17 +41,23 @@ inline uint32_t GenerationOf(uint64_t ticket) {
   return static_cast<uint32_t>(ticket >> kGenerationShift);
 }
 
+inline int64_t ChunksOf(uint64_t ticket) {
+  return static_cast<int64_t>((ticket >> kChunksShift) & kFieldMask);
+}
+
+inline int64_t IndexOf(uint64_t ticket) { return static_cast<int64_t>(ticket & kFieldMask); }
+
 // True on pool workers, and on a caller while it runs chunks: ParallelFor
 // then runs inline.
 thread_local bool t_in_parallel_for = false;
 
 }  // namespace
 
-// A call publishes its job (fn, n, n_chunks) and then a ticket of a new
-// generation. Threads claim chunks by compare-and-swap on the ticket, so a
-// worker that wakes late finds the generation changed or no chunk left, and
-// never touches a finished call. The caller waits only for claimed chunks to
-// finish, not for every worker to wake.
+// A call publishes its job (fn, n) and then a ticket of a new generation.
+// Threads claim chunks by compare-and-swap on the ticket, so a worker that
+// wakes late finds the generation changed or no chunk left, and never touches
+// a finished call. The caller waits only for claimed chunks to finish, not for
+// every worker to wake.
 struct ThreadPool::Impl {
   int n_threads = 1;
   std::vector<std::thread> workers;
@@ -59,7 +68,6 @@ struct ThreadPool::Impl {
   std::atomic<uint64_t> ticket{0};
   std::atomic<const Body*> fn{nullptr};
   std::atomic<int64_t> n{0};
-  std::atomic<int64_t> n_chunks{0};
   std::atomic<int64_t> done_chunks{0};
   std::atomic<bool> stop{false};
 
@@ -74,8 +82,8 @@ struct ThreadPool::Impl {
     uint64_t t = ticket.load(std::memory_order_acquire);
     for (;;) {
       if (GenerationOf(t) != generation) return;
-      const int64_t chunks = n_chunks.load(std::memory_order_relaxed);
-      const auto idx = static_cast<int64_t>(t & kChunkMask);
+      const int64_t chunks = ChunksOf(t);
+      const int64_t idx = IndexOf(t);
       if (idx >= chunks) return;
       if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel,
                                         std::memory_order_acquire)) {
@@ -145,7 +153,8 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_chunk,
                              const std::function<void(int64_t begin, int64_t end)>& fn) {
   if (n <= 0) return;
   min_chunk = std::max<int64_t>(1, min_chunk);
-  const int64_t max_chunks = static_cast<int64_t>(impl_->n_threads) * kChunksPerThread;
+  const int64_t max_chunks =
+      std::min(kMaxChunks, static_cast<int64_t>(impl_->n_threads) * kChunksPerThread);
   const int64_t n_chunks = std::clamp<int64_t>(n / min_chunk, 1, max_chunks);
   if (n_chunks == 1 || impl_->workers.empty() || t_in_parallel_for) {
     fn(0, n);
@@ -156,12 +165,12 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_chunk,
   std::lock_guard<std::mutex> call_lock(s.call_mu);
   s.fn.store(&fn, std::memory_order_relaxed);
   s.n.store(n, std::memory_order_relaxed);
-  s.n_chunks.store(n_chunks, std::memory_order_relaxed);
   s.done_chunks.store(0, std::memory_order_relaxed);
   const uint32_t generation = ++s.last_generation;
   {
     std::lock_guard<std::mutex> lock(s.mu);
-    s.ticket.store(static_cast<uint64_t>(generation) << kGenerationShift,
+    s.ticket.store((static_cast<uint64_t>(generation) << kGenerationShift) |
+                       (static_cast<uint64_t>(n_chunks) << kChunksShift),
                    std::memory_order_release);
     if (s.sleeping_workers > 0) s.work_cv.notify_all();
   }

@@ -119,6 +119,27 @@ TEST(ThreadPoolTest, ManyQuickCallsComplete) {
   EXPECT_EQ(acc.load(), sum);
 }
 
+// A call with more chunks than the one before must not hand its extra chunks
+// to a worker still looking at the previous call (that ran chunks twice, or
+// counted one too many and never returned). More threads than cores, so that
+// workers are preempted at every point.
+TEST(ThreadPoolTest, CallsOfChangingChunkCountsRunEachChunkOnce) {
+  const int threads = static_cast<int>(std::max(4u, 2 * std::thread::hardware_concurrency()));
+  ThreadPool pool(threads);
+  const int64_t max_n = int64_t{threads} * 4;
+  std::vector<std::atomic<int>> hits(static_cast<size_t>(max_n));
+  for (int k = 0; k < 100000; ++k) {
+    const int64_t n = k % 2 == 0 ? 2 : max_n;
+    for (int64_t i = 0; i < n; ++i) hits[static_cast<size_t>(i)].store(0);
+    pool.ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) hits[static_cast<size_t>(i)]++;
+    });
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "call " << k << ", index " << i;
+    }
+  }
+}
+
 TEST(ThreadPoolTest, DestroysIdlePoolsPromptly) {
   for (int i = 0; i < 50; ++i) {
     ThreadPool pool(4);

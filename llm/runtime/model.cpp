@@ -117,11 +117,11 @@ Result<int64_t> ChooseContext(const ModelConfig& config, const LoadOptions& opti
 
 // Chooses the device and, for CUDA, uploads the weights.
 Status StartDevice(const LoadOptions& options, Model::Impl& m) {
+  // A CPU model never touches the CUDA runtime.
+  if (options.device == Device::kCpu) return Status::Ok();
 #if SEXTANT_HAVE_CUDA
   const bool gpu = kernels::cuda::DeviceCount() > 0;
-  if (options.device == Device::kCpu || (options.device == Device::kAuto && !gpu)) {
-    return Status::Ok();
-  }
+  if (options.device == Device::kAuto && !gpu) return Status::Ok();
   if (!gpu) return FailedPreconditionError("--device cuda: no CUDA device is visible");
   CudaModelOptions o;
   o.n_ctx = m.memory.context;

@@ -63,13 +63,14 @@ class ModelReferenceTest : public ::testing::TestWithParam<Case> {
   std::vector<int32_t> Greedy(const std::vector<int32_t>& prompt, int n) {
     auto cache = model_->NewCache();
     std::vector<float> logits;
-    EXPECT_TRUE(model_->cpu().Forward(prompt, *cache, LogitsMode::kLast, &logits).ok());
     std::vector<int32_t> out;
-    for (int i = 0; i < n; ++i) {
+    Status s = model_->cpu().Forward(prompt, *cache, LogitsMode::kLast, &logits);
+    for (int i = 0; i < n && s.ok(); ++i) {
       out.push_back(Argmax(logits));
       const int32_t next = out.back();
-      EXPECT_TRUE(model_->cpu().Forward({&next, 1}, *cache, LogitsMode::kLast, &logits).ok());
+      s = model_->cpu().Forward({&next, 1}, *cache, LogitsMode::kLast, &logits);
     }
+    EXPECT_TRUE(s.ok()) << s.message();
     return out;
   }
 
