@@ -36,11 +36,12 @@ fi
 
 if [ -n "$tidy_build" ]; then
   [ -f "$tidy_build/compile_commands.json" ] || { echo "lint: no compile_commands.json in $tidy_build" >&2; exit 1; }
-  # Results are cached per file: the key covers the file, the checks and every
-  # project header, so a header change re-checks everything.
+  # Results are cached per file: the key covers the file, every .clang-tidy
+  # and every project header, so a header change re-checks everything.
   cache=${SEXTANT_TIDY_CACHE:-"${XDG_CACHE_HOME:-$HOME/.cache}/sextant-tidy"}
   mkdir -p "$cache"
-  common_key=$( (cat .clang-tidy; git ls-files -- '*.h' '*.cuh' | xargs cat) | sha256sum | cut -c1-16)
+  common_key=$(git ls-files --cached --others --exclude-standard -- .clang-tidy '*/.clang-tidy' \
+    '*.h' '*.cuh' | xargs cat | sha256sum | cut -c1-16)
   todo=()
   while IFS= read -r f; do
     key=$( (echo "$common_key"; cat "$f") | sha256sum | cut -c1-32)
