@@ -4,11 +4,18 @@
 // run divided by the weight bytes one token reads.
 //
 //   bench_llm_gpu [--work DIR] [--models llama3-8b,qwen2.5-0.5b] [--types bf16,q8_0,q4_k_m]
-//                 [--keep]
+//                 [--keep] [--profile-decode BATCH]
+//
+// --profile-decode BATCH skips the measurements: after a warm-up it runs
+// kProfileSteps decode steps of BATCH sequences between cudaProfilerStart
+// and cudaProfilerStop, for `ncu --profile-from-start off`
+// (scripts/gpu/profile.sh).
+#include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -31,12 +38,14 @@ constexpr int64_t kPrompt = 512;
 constexpr int64_t kDecode = 128;
 constexpr int64_t kMaxBatch = 32;
 constexpr int kReps = 3;
+constexpr int64_t kProfileSteps = 4;
 
 struct Options {
   fs::path work = fs::temp_directory_path() / "sextant-bench-gpu";
   std::vector<std::string> models = {"llama3-8b", "qwen2.5-0.5b"};
   std::vector<std::string> types = {"bf16", "q8_0", "q4_k_m"};
   bool keep = false;
+  int64_t profile_batch = 0;  // > 0: --profile-decode
 };
 
 std::vector<std::string> Split(const std::string& s) {
@@ -75,22 +84,52 @@ struct Speeds {
   double decode_b32_fp16_tps = 0;       // batch 32 through the fp16 cuBLAS GEMM
 };
 
-// Decode steps of `batch` sequences from position 0, greedy on the GPU:
-// tokens per second over kDecode steps, median of kReps.
-double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
-  std::vector<int32_t> tokens = RandomTokens(batch, n_vocab, 7);
-  std::vector<int32_t> slots(static_cast<size_t>(batch));
-  for (int64_t i = 0; i < batch; ++i) slots[i] = static_cast<int32_t>(i);
-  std::vector<int32_t> positions(static_cast<size_t>(batch));
-  std::vector<int32_t> ids;
-  const double ms = MedianMs(kReps, 1, [&](int) {
-    for (int64_t step = 0; step < kDecode; ++step) {
-      std::fill(positions.begin(), positions.end(), static_cast<int32_t>(step));
-      CheckStatus(gpu.Decode(tokens, slots, positions, nullptr, &ids), "decode");
-      tokens = ids;
+// `steps` greedy decode steps of `batch` sequences from position 0.
+class DecodeLoop {
+ public:
+  DecodeLoop(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab)
+      : gpu_(gpu),
+        tokens_(RandomTokens(batch, n_vocab, 7)),
+        slots_(static_cast<size_t>(batch)),
+        positions_(static_cast<size_t>(batch)) {
+    for (int64_t i = 0; i < batch; ++i) slots_[i] = static_cast<int32_t>(i);
+  }
+
+  void Run(int64_t steps) {
+    for (int64_t step = 0; step < steps; ++step) {
+      std::fill(positions_.begin(), positions_.end(), static_cast<int32_t>(step));
+      CheckStatus(gpu_.Decode(tokens_, slots_, positions_, nullptr, &ids_), "decode");
+      tokens_ = ids_;
     }
-  });
+  }
+
+ private:
+  llm::CudaModel& gpu_;
+  std::vector<int32_t> tokens_;
+  std::vector<int32_t> slots_;
+  std::vector<int32_t> positions_;
+  std::vector<int32_t> ids_;
+};
+
+// Tokens per second over kDecode steps of `batch` sequences, median of kReps.
+double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
+  DecodeLoop loop(gpu, batch, n_vocab);
+  const double ms = MedianMs(kReps, 1, [&](int) { loop.Run(kDecode); });
   return static_cast<double>(kDecode * batch) / (ms / 1e3);
+}
+
+// The profiled range of --profile-decode: kProfileSteps steps after a
+// warm-up that captures the step's CUDA graph.
+void ProfileDecode(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
+  DecodeLoop loop(gpu, batch, n_vocab);
+  loop.Run(kProfileSteps);
+  BENCH_CHECK(cudaDeviceSynchronize());
+  BENCH_CHECK(cudaProfilerStart());
+  loop.Run(kProfileSteps);
+  BENCH_CHECK(cudaDeviceSynchronize());
+  BENCH_CHECK(cudaProfilerStop());
+  std::printf("profiled %lld decode steps at batch %lld\n", static_cast<long long>(kProfileSteps),
+              static_cast<long long>(batch));
 }
 
 // One kPrompt-token prompt: tokens per second, median of kReps.
@@ -153,6 +192,11 @@ int Run(const Options& o) {
             std::printf("%s %s: %s\n", shape.c_str(), type.c_str(), plan.ToString(options).c_str());
           });
       CheckStatus(gpu.status(), "cuda model");
+      if (o.profile_batch > 0) {
+        ProfileDecode(**gpu, o.profile_batch, (*model)->config().n_vocab);
+        if (!o.keep) fs::remove(file);
+        continue;
+      }
       const Speeds s = Measure(**gpu, (*model)->config().n_vocab);
       const int64_t bytes = BytesPerToken((*model)->weights());
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
@@ -194,9 +238,17 @@ int main(int argc, char** argv) {
       o.types = sextant::bench::Split(argv[++i]);
     } else if (arg == "--keep") {
       o.keep = true;
+    } else if (arg == "--profile-decode" && has_value) {
+      o.profile_batch = std::atoll(argv[++i]);
+      if (o.profile_batch < 1 || o.profile_batch > sextant::bench::kMaxBatch) {
+        std::fprintf(stderr, "bench_llm_gpu: --profile-decode takes a batch of 1 to %lld\n",
+                     static_cast<long long>(sextant::bench::kMaxBatch));
+        return 2;
+      }
     } else {
       std::fprintf(stderr,
-                   "usage: bench_llm_gpu [--work DIR] [--models A,B] [--types T,U] [--keep]\n");
+                   "usage: bench_llm_gpu [--work DIR] [--models A,B] [--types T,U] [--keep] "
+                   "[--profile-decode BATCH]\n");
       return 2;
     }
   }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the repository root, over the binaries that
+# scripts/gpu/build.sh left in build-gpu/carry/: times every kernel of a few
+# decode steps with Nsight Compute (ncu) and prints where a step's GPU time
+# goes, one row per kernel, largest first. The sum excludes launch gaps, so
+# set it beside the step time that bench_llm_gpu measures.
+# Usage: scripts/gpu/profile.sh [CARRY_DIR] [MODEL] [TYPE] [BATCH]
+#   defaults: build-gpu/carry llama3-8b q4_k_m 1
+set -uo pipefail
+
+carry=${1:-build-gpu/carry}
+model=${2:-llama3-8b}
+type=${3:-q4_k_m}
+batch=${4:-1}
+logs=${OUT:-build-gpu/logs}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mkdir -p "$logs"
+
+ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f -perm -u+x 2>/dev/null | head -1)
+[ -n "$ncu" ] || { echo "profile: ncu (Nsight Compute) not found" >&2; exit 1; }
+cublas=$(find /usr/local /usr/lib /opt /usr/local/lib/python3* -name 'libcublas.so.13' 2>/dev/null | head -1)
+export LD_LIBRARY_PATH="$carry${cublas:+:$(dirname "$cublas")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+csv="$logs/ncu_${model}_${type}_b${batch}.csv"
+# Each kernel node of the step's graph is timed on its own, with caches and
+# clocks left as a normal run has them.
+"$ncu" --profile-from-start off --graph-profiling node --cache-control none \
+  --clock-control none --metrics gpu__time_duration.sum --csv --page raw \
+  --print-units base --log-file "$csv" \
+  "$carry/bench_llm_gpu" --models "$model" --types "$type" --profile-decode "$batch" \
+  >"$logs/profile_bench.log" 2>&1
+status=$?
+tail -3 "$logs/profile_bench.log"
+((status == 0)) || { echo "profile: ncu exited with $status (see $logs/profile_bench.log)" >&2; exit 1; }
+
+steps=$(grep -oE 'profiled [0-9]+ decode steps' "$logs/profile_bench.log" | grep -oE '[0-9]+' | head -1)
+echo "== $model $type, batch $batch: GPU time per decode step by kernel (ncu)"
+python3 "$here/kernel_table.py" "$csv" "${steps:-1}"
