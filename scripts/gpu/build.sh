@@ -29,7 +29,7 @@ rm -rf "$carry"
 mkdir -p "$carry"
 # glibc's own libraries and the vDSO are on every machine; anything else a
 # binary needs (a static archive can pull in a small C library such as PCRE2)
-# is copied beside it, and run.sh puts the folder on LD_LIBRARY_PATH.
+# is copied beside it, and library_path.sh puts the folder on LD_LIBRARY_PATH.
 glibc='^(linux-vdso\.so|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|ld-linux-x86-64\.so|/lib64/ld-linux-x86-64\.so)'
 for t in "${targets[@]}"; do
   strip -o "$carry/$t" "$build/bin/$t"
@@ -37,7 +37,7 @@ for t in "${targets[@]}"; do
     [ -n "$lib" ] && ! [[ $lib =~ $glibc ]] || continue
     case "$lib" in
       libcuda.so* | libcudart.so*) echo "build.sh: $t links $lib dynamically" >&2; exit 1 ;;
-      libcublas*) continue ;;  # the GPU machine's toolkit has it (run.sh finds it)
+      libcublas*) continue ;;  # the GPU machine's toolkit has it (library_path.sh finds it)
     esac
     echo "build.sh: carrying $path for $t"
     cp -L "$path" "$carry/$lib"

@@ -18,8 +18,8 @@ mkdir -p "$logs"
 
 ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f -perm -u+x 2>/dev/null | head -1)
 [ -n "$ncu" ] || { echo "profile: ncu (Nsight Compute) not found" >&2; exit 1; }
-cublas=$(find /usr/local /usr/lib /opt /usr/local/lib/python3* -name 'libcublas.so.13' 2>/dev/null | head -1)
-export LD_LIBRARY_PATH="$carry${cublas:+:$(dirname "$cublas")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# shellcheck source=scripts/gpu/library_path.sh
+. "$here/library_path.sh" "$carry"
 
 csv="$logs/ncu_${model}_${type}_b${batch}.csv"
 # Each kernel node of the step's graph is timed on its own, with caches and

@@ -8,11 +8,8 @@ set -uo pipefail
 
 carry=${1:-build-gpu/carry}
 logs=${OUT:-build-gpu/logs}
-# cuBLAS comes from the GPU machine's CUDA toolkit, wherever it sits.
-cublas=$(find /usr/local /usr/lib /opt /usr/local/lib/python3* -name 'libcublas.so.13' 2>/dev/null | head -1)
-[ -n "$cublas" ] || cublas=$(python3 -c 'import nvidia.cu13, os; print(os.path.dirname(nvidia.cu13.__file__) + "/lib/libcublas.so.13")' 2>/dev/null)
-echo "cuBLAS: ${cublas:-not found}"
-export LD_LIBRARY_PATH="$carry${cublas:+:$(dirname "$cublas")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# shellcheck source=scripts/gpu/library_path.sh
+. "$(dirname "${BASH_SOURCE[0]}")/library_path.sh" "$carry"
 mkdir -p "$logs"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem,temperature.gpu \
   --format=csv,noheader || echo "nvidia-smi failed"
