@@ -80,6 +80,7 @@ struct Speeds {
   double prefill_int8_tps = 0;          // through the int8 tensor-core GEMM
   double decode_tps[3] = {0, 0, 0};     // batches 1, 8, 32, default options
   double decode_no_graph_tps = 0;       // batch 1, every kernel launched one by one
+  double decode_no_pdl_tps = 0;         // batch 1, without programmatic dependent launch
   double decode_float_tps[2] = {0, 0};  // batches 1 and 8, float32 activations in the GEMV
   double decode_b32_fp16_tps = 0;       // batch 32 through the fp16 cuBLAS GEMM
 };
@@ -150,6 +151,9 @@ Speeds Measure(llm::CudaModel& gpu, int64_t n_vocab) {
   gpu.SetCudaGraphs(false);
   s.decode_no_graph_tps = DecodeTps(gpu, 1, n_vocab);
   gpu.SetCudaGraphs(true);
+  gpu.SetDependentLaunch(false);
+  s.decode_no_pdl_tps = DecodeTps(gpu, 1, n_vocab);
+  gpu.SetDependentLaunch(true);
   gpu.SetInt8Gemv(false);
   s.decode_float_tps[0] = DecodeTps(gpu, 1, n_vocab);
   s.decode_float_tps[1] = DecodeTps(gpu, 8, n_vocab);
@@ -169,7 +173,7 @@ int Run(const Options& o) {
   std::printf("device: %s\ncopy bandwidth (read + write): %.0f GB/s\n", device->c_str(), copy_gbs);
   fs::create_directories(o.work);
   Table table({"model", "type", "GB/token", "prefill-512 tok/s", "prefill int8 GEMM",
-               "decode b1 tok/s", "roofline tok/s", "b1 of roofline", "b1 no graphs",
+               "decode b1 tok/s", "roofline tok/s", "b1 of roofline", "b1 no graphs", "b1 no PDL",
                "b1 float GEMV", "b8 tok/s", "b8 float GEMV", "b32 tok/s", "b32 fp16 GEMM"});
   for (const auto& shape : o.models) {
     for (const auto& type : o.types) {
@@ -200,13 +204,13 @@ int Run(const Options& o) {
       const Speeds s = Measure(**gpu, (*model)->config().n_vocab);
       const int64_t bytes = BytesPerToken((*model)->weights());
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
-      table.AddRow({shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2),
-                    Fixed(s.prefill_tps, 0), Fixed(s.prefill_int8_tps, 0),
-                    Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
-                    Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%",
-                    Fixed(s.decode_no_graph_tps, 0), Fixed(s.decode_float_tps[0], 0),
-                    Fixed(s.decode_tps[1], 0), Fixed(s.decode_float_tps[1], 0),
-                    Fixed(s.decode_tps[2], 0), Fixed(s.decode_b32_fp16_tps, 0)});
+      table.AddRow(
+          {shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2), Fixed(s.prefill_tps, 0),
+           Fixed(s.prefill_int8_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
+           Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%", Fixed(s.decode_no_graph_tps, 0),
+           Fixed(s.decode_no_pdl_tps, 0), Fixed(s.decode_float_tps[0], 0),
+           Fixed(s.decode_tps[1], 0), Fixed(s.decode_float_tps[1], 0), Fixed(s.decode_tps[2], 0),
+           Fixed(s.decode_b32_fp16_tps, 0)});
       std::fflush(stdout);
       if (!o.keep) fs::remove(file);
     }
@@ -215,7 +219,8 @@ int Run(const Options& o) {
       "Decode runs %lld steps from position 0, greedy on the GPU; prefill is one %lld-token "
       "prompt. Medians of %d runs after a warm-up. Default options: int8 activations for the "
       "quantized types (int8 GEMV to batch 8, int8 tensor-core GEMM to 32 tokens, cuBLAS "
-      "above). \"float GEMV\": int8_gemv off; \"fp16 GEMM\": int8_gemm off; \"prefill int8 "
+      "above), programmatic dependent launch. \"no PDL\": dependent_launch off; \"float GEMV\": "
+      "int8_gemv off; \"fp16 GEMM\": int8_gemm off; \"prefill int8 "
       "GEMM\": the int8 GEMM for the whole prompt.\n",
       static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps);
   table.Print(std::cout);

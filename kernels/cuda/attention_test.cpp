@@ -14,7 +14,9 @@
 namespace sextant::kernels::cuda {
 namespace {
 
+using testing::Bytes;
 using testing::PoisonedFloats;
+using testing::QuantizedBytes;
 using testing::RelError;
 using testing::ToDevice;
 using testing::ToHost;
@@ -119,9 +121,11 @@ std::vector<float> ReferenceAttention(const std::vector<float>& q, const FilledC
 
 // Runs Attention for queries at (slots, positions) with n_splits (0: the
 // library's choice) and returns the relative error against the reference.
+// With `quantized`, also asks for out_q and expects it to equal QuantizeX of
+// the float output, byte for byte.
 double AttentionError(const Shape& s, int64_t n_slots, int64_t n_ctx,
                       const std::vector<int32_t>& slots, const std::vector<int32_t>& positions,
-                      int64_t n_splits, std::mt19937* rng) {
+                      int64_t n_splits, std::mt19937* rng, bool quantized = false) {
   const int64_t kv_dim = s.n_head_kv * s.head_dim;
   const FilledCache cache = FillCache(n_slots, n_ctx, kv_dim, rng);
   const auto n_tokens = static_cast<int64_t>(slots.size());
@@ -151,9 +155,16 @@ double AttentionError(const Shape& s, int64_t n_slots, int64_t n_ctx,
   p.scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   p.n_splits = n_splits;
   p.workspace = d_ws.as<float>();
+  const int64_t cols = s.n_head * s.head_dim;
+  const int64_t q_bytes = n_tokens * QuantizedXRowBytes(cols);
+  DeviceBuffer d_xq = PoisonedFloats((q_bytes + 3) / 4);
+  if (quantized) p.out_q = d_xq.data();
   const Status st = Attention(p, nullptr);
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_TRUE(Synchronize(nullptr).ok());
+  if (quantized) {
+    EXPECT_EQ(Bytes(d_xq, q_bytes), QuantizedBytes(d_out, n_tokens, cols));
+  }
   const auto out = ToHost(d_out, static_cast<int64_t>(q.size()));
   return RelError(out, ReferenceAttention(q, cache, slots, positions, s, n_ctx));
 }
@@ -214,6 +225,20 @@ TEST(AttentionTest, BatchedDecodeReadsEachTokensOwnSlot) {
   }
 }
 
+TEST(AttentionTest, QuantizedOutputEqualsQuantizeXOfTheOutput) {
+  SEXTANT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(17);
+  const std::vector<int32_t> slots = {2, 0, 1};
+  const std::vector<int32_t> positions = {0, 300, 511};
+  for (const Shape s : {Shape{32, 8, 128}, Shape{14, 2, 64}, Shape{12, 4, 96}}) {
+    for (const int64_t splits : {1, 7}) {
+      EXPECT_LT(AttentionError(s, 3, 512, slots, positions, splits, &rng, true),
+                kAttentionTolerance)
+          << s.n_head << "x" << s.head_dim << " splits " << splits;
+    }
+  }
+}
+
 TEST(AttentionTest, RejectsBadShapes) {
   SEXTANT_SKIP_WITHOUT_GPU();
   DeviceBuffer buf = PoisonedFloats(64);
@@ -238,8 +263,11 @@ TEST(AttentionTest, RejectsBadShapes) {
   p.head_dim = 64;
   p.n_splits = 2;
   EXPECT_EQ(Attention(p, nullptr).code(), StatusCode::kInvalidArgument);  // no workspace
-  p.q = nullptr;
   p.n_splits = 1;
+  p.out_q = static_cast<uint8_t*>(buf.data()) + 4;
+  EXPECT_EQ(Attention(p, nullptr).code(), StatusCode::kInvalidArgument);  // misaligned out_q
+  p.out_q = nullptr;
+  p.q = nullptr;
   EXPECT_EQ(Attention(p, nullptr).code(), StatusCode::kInvalidArgument);
 }
 

@@ -73,6 +73,21 @@ class Graph {
   void* exec_ = nullptr;  // cudaGraphExec_t
 };
 
+// While one lives, the ops this thread issues use programmatic dependent
+// launch (sm_90): each kernel's blocks start while the kernel before it
+// finishes, and a GEMV starts reading its weights then. Results are the same
+// bit for bit. Scopes nest; the innermost one decides.
+class DependentLaunchScope {
+ public:
+  explicit DependentLaunchScope(bool on);
+  ~DependentLaunchScope();
+  DependentLaunchScope(const DependentLaunchScope&) = delete;
+  DependentLaunchScope& operator=(const DependentLaunchScope&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // Waits until all work issued on `stream` has finished; reports any error an
 // earlier asynchronous launch raised.
 Status Synchronize(Stream stream);
@@ -290,6 +305,9 @@ struct AttentionParams {
   float scale = 1.0f;  // usually 1 / sqrt(head_dim)
   int64_t n_splits = 1;
   float* workspace = nullptr;  // AttentionWorkspaceFloats(...) floats when n_splits > 1
+  // Null, or (n_tokens, QuantizedXRowBytes(n_head * head_dim)) bytes, 16-byte
+  // aligned: out quantized as QuantizeX would, for the output projection.
+  void* out_q = nullptr;
 };
 Status Attention(const AttentionParams& p, Stream stream);
 

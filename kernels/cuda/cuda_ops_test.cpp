@@ -17,8 +17,10 @@ namespace {
 
 using cpu::testing::RandomFloats;
 using cpu::testing::RandomRow;
+using testing::Bytes;
 using testing::kF32Tolerance;
 using testing::PoisonedFloats;
+using testing::QuantizedBytes;
 using testing::RelError;
 using testing::ToDevice;
 using testing::ToHost;
@@ -343,30 +345,14 @@ TEST(BiasAddTest, AddsTheBiasToEveryRow) {
 
 // The bytes QuantizeX writes for a device buffer of (rows, cols) floats,
 // into a buffer filled with 0xFF first.
-std::vector<uint8_t> QuantizedBytes(const DeviceBuffer& x, int64_t rows, int64_t cols) {
-  const int64_t bytes = rows * QuantizedXRowBytes(cols);
-  auto xq = DeviceBuffer::Allocate(bytes);
-  EXPECT_TRUE(xq.ok());
-  EXPECT_TRUE(xq->Fill(0xFF).ok());  // row padding stays 0xFF, as in the tests' buffers
-  EXPECT_TRUE(QuantizeX(x.as<float>(), rows, cols, xq->data(), nullptr).ok());
-  std::vector<uint8_t> host(static_cast<size_t>(bytes));
-  EXPECT_TRUE(xq->CopyToHost(host.data(), bytes).ok());
-  return host;
-}
-
-std::vector<uint8_t> Bytes(const DeviceBuffer& b, int64_t bytes) {
-  std::vector<uint8_t> host(static_cast<size_t>(bytes));
-  EXPECT_TRUE(b.CopyToHost(host.data(), bytes).ok());
-  return host;
-}
-
 // The norm's quantized output is QuantizeX of its float output, byte for
-// byte, for one-warp rows (96) and block rows (4096).
+// byte, for one-warp rows (96), rows held in registers (4096: four values a
+// thread; 8192: eight) and rows read twice (14336).
 TEST(AddRmsNormQuantizedTest, EqualsQuantizeXOfTheOutput) {
   SEXTANT_SKIP_WITHOUT_GPU();
   std::mt19937 rng(9);
   constexpr int64_t kRows = 3;
-  for (const int64_t n : {96, 4096}) {
+  for (const int64_t n : {96, 4096, 8192, 14336}) {
     const std::vector<float> x = RandomFloats(kRows * n, &rng);
     DeviceBuffer d_x = ToDevice(x);
     DeviceBuffer d_delta = ToDevice(RandomFloats(kRows * n, &rng));

@@ -57,6 +57,26 @@ inline std::vector<float> ToHost(const DeviceBuffer& buffer, int64_t n) {
   return host;
 }
 
+// QuantizeX of x (rows, cols) into a buffer prefilled with kPoison, as bytes.
+inline std::vector<uint8_t> QuantizedBytes(const DeviceBuffer& x, int64_t rows, int64_t cols) {
+  const int64_t bytes = rows * QuantizedXRowBytes(cols);
+  auto xq = DeviceBuffer::Allocate(bytes);
+  EXPECT_TRUE(xq.ok());
+  if (!xq.ok()) return {};
+  EXPECT_TRUE(xq->Fill(kPoison).ok());  // row padding stays 0xFF, as in the tests' buffers
+  EXPECT_TRUE(QuantizeX(x.as<float>(), rows, cols, xq->data(), nullptr).ok());
+  std::vector<uint8_t> host(static_cast<size_t>(bytes));
+  EXPECT_TRUE(xq->CopyToHost(host.data(), bytes).ok());
+  return host;
+}
+
+// The first `bytes` bytes of b.
+inline std::vector<uint8_t> Bytes(const DeviceBuffer& b, int64_t bytes) {
+  std::vector<uint8_t> host(static_cast<size_t>(bytes));
+  EXPECT_TRUE(b.CopyToHost(host.data(), bytes).ok());
+  return host;
+}
+
 // ||out - ref|| / ||ref|| in double; infinity when any output is NaN or the
 // sizes differ.
 inline double RelError(const std::vector<float>& out, const std::vector<float>& ref) {

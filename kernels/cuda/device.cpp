@@ -7,8 +7,26 @@
 
 #include "kernels/cuda/cuda_ops.h"
 #include "kernels/cuda/internal/cuda_check.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
+namespace {
+
+thread_local bool dependent_launch = false;
+
+}  // namespace
+
+namespace internal {
+
+bool DependentLaunchOn() { return dependent_launch; }
+
+}  // namespace internal
+
+DependentLaunchScope::DependentLaunchScope(bool on) : previous_(dependent_launch) {
+  dependent_launch = on;
+}
+
+DependentLaunchScope::~DependentLaunchScope() { dependent_launch = previous_; }
 
 int DeviceCount() {
   int n = 0;

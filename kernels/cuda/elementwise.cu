@@ -6,6 +6,7 @@
 #include "kernels/cuda/cuda_ops.h"
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/int8_steps.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -17,6 +18,7 @@ constexpr int64_t kMaxBlocks = 65536;
 // so each warp's 32 values are one block of out_q's quantization.
 __global__ void SwiGluKernel(const float* gate, const float* up, float* out, int64_t n,
                              int64_t cols, uint8_t* __restrict__ out_q, int64_t q_row_bytes) {
+  internal::EnterKernel();
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < n; i += stride) {
     const float g = gate[i];
@@ -31,6 +33,7 @@ __global__ void SwiGluKernel(const float* gate, const float* up, float* out, int
 // x: (rows, n); bias: (n)
 __global__ void BiasAddKernel(float* __restrict__ x, const float* __restrict__ bias, int64_t total,
                               int64_t n) {
+  internal::EnterKernel();
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kBlock;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x; i < total;
        i += stride) {
@@ -48,14 +51,14 @@ namespace internal {
 
 Status LaunchSwiGlu(const float* gate, const float* up, float* out, int64_t n,
                     cudaStream_t stream) {
-  SwiGluKernel<<<Blocks(n), kBlock, 0, stream>>>(gate, up, out, n, n, nullptr, 0);
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(internal::Launch(SwiGluKernel, Blocks(n), kBlock, 0, stream, gate, up, out, n, n,
+                              nullptr, int64_t{0}));
   return Status::Ok();
 }
 
 Status LaunchBiasAdd(float* x, const float* bias, int64_t rows, int64_t n, cudaStream_t stream) {
-  BiasAddKernel<<<Blocks(rows * n), kBlock, 0, stream>>>(x, bias, rows * n, n);
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(
+      internal::Launch(BiasAddKernel, Blocks(rows * n), kBlock, 0, stream, x, bias, rows * n, n));
   return Status::Ok();
 }
 
@@ -82,9 +85,9 @@ Status SwiGluQuantized(const float* gate, const float* up, float* out, int64_t r
   }
   if (rows == 0) return Status::Ok();
   const int64_t n = rows * cols;
-  SwiGluKernel<<<Blocks(n), kBlock, 0, internal::ToCuda(stream)>>>(
-      gate, up, out, n, cols, static_cast<uint8_t*>(out_q), QuantizedXRowBytes(cols));
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(internal::Launch(SwiGluKernel, Blocks(n), kBlock, 0, internal::ToCuda(stream), gate,
+                              up, out, n, cols, static_cast<uint8_t*>(out_q),
+                              QuantizedXRowBytes(cols)));
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/device_math.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -83,6 +84,7 @@ __device__ float ElementAt(DType t, const uint8_t* row, int64_t e) {
 __global__ void EmbeddingGatherKernel(DType type, const uint8_t* __restrict__ table, int64_t rows,
                                       int64_t cols, int64_t row_bytes,
                                       const int32_t* __restrict__ ids, float* __restrict__ out) {
+  internal::EnterKernel();
   const int64_t t = blockIdx.y;
   const int64_t e = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x;
   if (e >= cols) return;
@@ -111,9 +113,9 @@ namespace internal {
 
 Status LaunchEmbeddingGather(const EmbeddingParams& p, cudaStream_t stream) {
   const dim3 grid(GridFor(p.cols, kBlock), static_cast<unsigned int>(p.n_tokens));
-  EmbeddingGatherKernel<<<grid, kBlock, 0, stream>>>(p.type, static_cast<const uint8_t*>(p.table),
-                                                     p.rows, p.cols, p.row_bytes, p.ids, p.out);
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(internal::Launch(EmbeddingGatherKernel, grid, kBlock, 0, stream, p.type,
+                              static_cast<const uint8_t*>(p.table), p.rows, p.cols, p.row_bytes,
+                              p.ids, p.out));
   return Status::Ok();
 }
 

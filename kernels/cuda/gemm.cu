@@ -15,6 +15,7 @@
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
 #include "kernels/cuda/internal/gemv_traits.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -43,6 +44,7 @@ template <class Traits, typename T>
 __global__ void DequantKernel(const uint8_t* __restrict__ w, GemvLayout layout, int64_t cols,
                               int64_t row_begin, int64_t n_rows, uint16_t* __restrict__ out) {
   constexpr int kRuns = Traits::kElems / Traits::kRun;
+  internal::EnterKernel();
   const int64_t steps = cols / Traits::kElems;
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x;
   if (idx >= n_rows * steps) return;
@@ -67,6 +69,7 @@ __global__ void DequantKernel(const uint8_t* __restrict__ w, GemvLayout layout, 
 
 template <typename T>
 __global__ void ToHalfKernel(const float* __restrict__ x, int64_t n, T* __restrict__ out) {
+  internal::EnterKernel();
   const int64_t i = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x;
   if (i >= n) return;
   if constexpr (std::is_same_v<T, __half>) {
@@ -83,13 +86,12 @@ Status LaunchDequant(const GemvWeights& w, int64_t row_begin, int64_t n_rows, bo
   const unsigned int grid = internal::GridFor(n_rows * (w.cols / Traits::kElems), kBlock);
   const auto* data = static_cast<const uint8_t*>(w.data);
   if (bf16) {
-    DequantKernel<Traits, __nv_bfloat16>
-        <<<grid, kBlock, 0, stream>>>(data, layout, w.cols, row_begin, n_rows, out);
+    CUDA_CHECK(internal::Launch(DequantKernel<Traits, __nv_bfloat16>, grid, kBlock, 0, stream, data,
+                                layout, w.cols, row_begin, n_rows, out));
   } else {
-    DequantKernel<Traits, __half>
-        <<<grid, kBlock, 0, stream>>>(data, layout, w.cols, row_begin, n_rows, out);
+    CUDA_CHECK(internal::Launch(DequantKernel<Traits, __half>, grid, kBlock, 0, stream, data,
+                                layout, w.cols, row_begin, n_rows, out));
   }
-  CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
 
@@ -154,11 +156,12 @@ class CublasGemm final : public Gemm {
     const cudaDataType_t half = bf16 ? CUDA_R_16BF : CUDA_R_16F;
     const unsigned int grid = internal::GridFor(batch * w.cols, kBlock);
     if (bf16) {
-      ToHalfKernel<<<grid, kBlock, 0, stream_>>>(x, batch * w.cols, acts_.as<__nv_bfloat16>());
+      CUDA_CHECK(internal::Launch(ToHalfKernel<__nv_bfloat16>, grid, kBlock, 0, stream_, x,
+                                  batch * w.cols, acts_.as<__nv_bfloat16>()));
     } else {
-      ToHalfKernel<<<grid, kBlock, 0, stream_>>>(x, batch * w.cols, acts_.as<__half>());
+      CUDA_CHECK(internal::Launch(ToHalfKernel<__half>, grid, kBlock, 0, stream_, x, batch * w.cols,
+                                  acts_.as<__half>()));
     }
-    CUDA_CHECK_LAUNCH();
     const void* xh = acts_.data();
     const float one = 1.0f;
     const float zero = 0.0f;

@@ -20,6 +20,7 @@
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
 #include "kernels/cuda/internal/int8_steps.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -251,6 +252,7 @@ __device__ void StoreSplitTile(const Args& a, int64_t row0, int64_t tok0,
 template <class Step, int kNT>
 __global__ void __launch_bounds__(kThreads, 3) Int8GemmKernel(Args a) {
   __shared__ Smem<Step, kNT> sm;
+  internal::EnterKernel();
   const int64_t tok0 = static_cast<int64_t>(blockIdx.x) * 8 * kNT;
   const int64_t row0 = static_cast<int64_t>(blockIdx.y) * kTileRows;
   const int64_t chunks = CeilDiv(a.cols, kChunk);
@@ -291,7 +293,8 @@ void Launch(Args a, int64_t target_blocks, cudaStream_t stream) {
   splits = CeilDiv(chunks, a.chunks_per_split);  // no empty split
   const dim3 grid(static_cast<unsigned int>(tok_tiles), static_cast<unsigned int>(row_tiles),
                   static_cast<unsigned int>(splits));
-  Int8GemmKernel<Step, kNT><<<grid, kThreads, 0, stream>>>(a);
+  // An error stays for the caller's cudaGetLastError.
+  static_cast<void>(internal::Launch(Int8GemmKernel<Step, kNT>, grid, kThreads, 0, stream, a));
 }
 
 template <class Step>

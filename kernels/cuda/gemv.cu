@@ -13,6 +13,7 @@
 #include "kernels/cuda/internal/device_math.cuh"
 #include "kernels/cuda/internal/gemv_layout.h"
 #include "kernels/cuda/internal/gemv_traits.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -63,11 +64,21 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
   float acc[kR][kB] = {};
   const int64_t steps = cols / Traits::kElems;
   const auto threads = static_cast<int64_t>(blockDim.x);
-#pragma unroll kUnroll
-  for (int64_t c = static_cast<int64_t>(threadIdx.x); c < steps; c += threads) {
-    typename Traits::Raw raw[kR];
+  const auto c0 = static_cast<int64_t>(threadIdx.x);
+  // The first step's weights are read before waiting for the kernel before
+  // (no kernel writes weights), so they stream in while it finishes.
+  typename Traits::Raw raw[kR];
+  if (c0 < steps) {
 #pragma unroll
-    for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c);
+    for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c0);
+  }
+  internal::EnterKernel();
+#pragma unroll kUnroll
+  for (int64_t c = c0; c < steps; c += threads) {
+    if (c != c0) {
+#pragma unroll
+      for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c);
+    }
 #pragma unroll
     for (int part = 0; part < kRuns; ++part) {
       Run<kRun> run[kR];
@@ -111,8 +122,9 @@ void LaunchBatch(const GemvParams* ps, int count, cudaStream_t stream) {
   const GemvParams& p = ps[0];
   const internal::GemvLaunch l = internal::MakeGemvLaunch(
       ps, count, RowsPerWarp<Traits>(kB), p.w.cols / Traits::kElems, kGemvWarps, kMinStepsPerWarp);
-  GemvKernel<Traits, kB>
-      <<<l.grid, l.threads, 0, stream>>>(l.targets, p.w.cols, p.x, static_cast<int>(p.batch));
+  // An error stays for the caller's cudaGetLastError.
+  static_cast<void>(internal::Launch(GemvKernel<Traits, kB>, l.grid, l.threads, 0, stream,
+                                     l.targets, p.w.cols, p.x, static_cast<int>(p.batch)));
 }
 
 template <class Traits>

@@ -13,6 +13,7 @@
 #include "kernels/cuda/internal/gemv_layout.h"
 #include "kernels/cuda/internal/gemv_traits.cuh"
 #include "kernels/cuda/internal/int8_steps.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -24,6 +25,7 @@ constexpr int kQuantizeThreads = 256;
 // One warp per block of 32 values; each lane quantizes one.
 __global__ void QuantizeXKernel(const float* __restrict__ x, int64_t batch, int64_t cols,
                                 uint8_t* __restrict__ xq, int64_t row_bytes) {
+  internal::EnterKernel();
   const int64_t block = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarpSize;
   const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
   const int64_t blocks_per_row = cols / internal::kXBlock;
@@ -57,10 +59,20 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize, 4)
   }
   float acc[kR][kB] = {};
   const int64_t steps = cols / Step::kElems;
-  for (int64_t c = threadIdx.x; c < steps; c += blockDim.x) {
-    typename Step::Raw raw[kR];
+  const auto c0 = static_cast<int64_t>(threadIdx.x);
+  // The first step's weights are read before waiting for the kernel before
+  // (no kernel writes weights), so they stream in while it finishes.
+  typename Step::Raw raw[kR];
+  if (c0 < steps) {
 #pragma unroll
-    for (int r = 0; r < kR; ++r) raw[r] = step[r].Load(c);
+    for (int r = 0; r < kR; ++r) raw[r] = step[r].Load(c0);
+  }
+  internal::EnterKernel();
+  for (int64_t c = c0; c < steps; c += blockDim.x) {
+    if (c != c0) {
+#pragma unroll
+      for (int r = 0; r < kR; ++r) raw[r] = step[r].Load(c);
+    }
     typename Step::Prepared prep[kR];
 #pragma unroll
     for (int r = 0; r < kR; ++r) prep[r] = Step::Prepare(raw[r], c);
@@ -81,9 +93,10 @@ void LaunchBatch(const GemvParams* ps, int count, cudaStream_t stream) {
   const GemvParams& p = ps[0];
   const internal::GemvLaunch l = internal::MakeGemvLaunch(
       ps, count, RowsPerWarp(kB), p.w.cols / Step::kElems, kMaxWarps, kMinStepsPerWarp);
-  GemvInt8Kernel<Step, kB>
-      <<<l.grid, l.threads, 0, stream>>>(l.targets, p.w.cols, static_cast<const uint8_t*>(p.xq),
-                                         QuantizedXRowBytes(p.w.cols), static_cast<int>(p.batch));
+  // An error stays for the caller's cudaGetLastError.
+  static_cast<void>(internal::Launch(GemvInt8Kernel<Step, kB>, l.grid, l.threads, 0, stream,
+                                     l.targets, p.w.cols, static_cast<const uint8_t*>(p.xq),
+                                     QuantizedXRowBytes(p.w.cols), static_cast<int>(p.batch)));
 }
 
 template <class Step>
@@ -94,9 +107,7 @@ void LaunchFor(const GemvParams* ps, int count, cudaStream_t stream) {
 
 }  // namespace
 
-int64_t QuantizedXRowBytes(int64_t cols) {
-  return internal::AlignUp(cols + cols / kQuantizedXBlock * 8, 16);
-}
+int64_t QuantizedXRowBytes(int64_t cols) { return internal::QuantizedRowBytes(cols); }
 
 bool GemvTakesQuantizedX(DType t) {
   return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
@@ -113,10 +124,9 @@ Status QuantizeX(const float* x, int64_t batch, int64_t cols, void* xq, Stream s
     return InvalidArgumentError("QuantizeX: x and xq must be 16-byte aligned");
   }
   const int64_t threads = batch * cols;  // one lane per value
-  QuantizeXKernel<<<internal::GridFor(threads, kQuantizeThreads), kQuantizeThreads, 0,
-                    internal::ToCuda(stream)>>>(x, batch, cols, static_cast<uint8_t*>(xq),
-                                                QuantizedXRowBytes(cols));
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(internal::Launch(QuantizeXKernel, internal::GridFor(threads, kQuantizeThreads),
+                              kQuantizeThreads, 0, internal::ToCuda(stream), x, batch, cols,
+                              static_cast<uint8_t*>(xq), QuantizedXRowBytes(cols)));
   return Status::Ok();
 }
 

@@ -2,24 +2,78 @@
 // over rows of head_dim).
 #include "kernels/cuda/norm.cuh"
 
+#include <algorithm>
+
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/device_math.cuh"
 #include "kernels/cuda/internal/int8_steps.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
 
 constexpr int kWideBlock = 256;
+constexpr int kMaxBlock = 1024;
 // Rows up to this long get one warp each.
 constexpr int64_t kShortRow = 256;
+// Rows up to kMaxPerThread * kMaxBlock values stay in registers.
+constexpr int kMaxPerThread = 8;
 constexpr int64_t kMaxGridX = 2147483647;
 
 // grid (rows); x, delta, out: (rows, n); out_q: null or (rows, q_row_bytes).
-// A warp's lanes take 32 consecutive values, one block of the quantization.
-__global__ void AddRmsNormKernel(float* x, const float* __restrict__ delta,
-                                 const float* __restrict__ weight, float* out, int64_t n, float eps,
-                                 uint8_t* __restrict__ out_q, int64_t q_row_bytes) {
+// Thread t holds values t, t + T, ... (T = blockDim.x, a multiple of 32), at
+// most kPer of them, in registers: every load of the row is in flight at
+// once, and x is read once. So a warp's lanes hold 32 consecutive values, one
+// block of the quantization.
+template <int kPer>
+__global__ void AddRmsNormKernel(float* x, const float* delta, const float* __restrict__ weight,
+                                 float* out, int64_t n, float eps, uint8_t* __restrict__ out_q,
+                                 int64_t q_row_bytes) {
   __shared__ float scratch[internal::kWarpSize];
+  const int64_t row = blockIdx.x;
+  const int64_t stride = blockDim.x;
+  float w[kPer];
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {  // weights first: no kernel writes them
+    const int64_t i = threadIdx.x + j * stride;
+    w[j] = i < n && weight != nullptr ? weight[i] : 1.0f;
+  }
+  internal::EnterKernel();
+  float* xr = x + row * n;
+  float v[kPer];
+  float d[kPer];
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const int64_t i = threadIdx.x + j * stride;
+    v[j] = i < n ? xr[i] : 0.0f;
+    d[j] = i < n && delta != nullptr ? delta[row * n + i] : 0.0f;
+  }
+  float sum_sq = 0.0f;
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    if (delta != nullptr) v[j] += d[j];
+    sum_sq += v[j] * v[j];
+  }
+  sum_sq = internal::BlockSum(sum_sq, scratch);
+  const float inv_rms = 1.0f / sqrtf(sum_sq / static_cast<float>(n) + eps);
+  float* outr = out + row * n;
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const int64_t i = threadIdx.x + j * stride;
+    if (i >= n) break;  // the same for a whole warp when n % 32 == 0
+    if (delta != nullptr) xr[i] = v[j];
+    const float o = weight != nullptr ? w[j] * (v[j] * inv_rms) : v[j] * inv_rms;
+    outr[i] = o;
+    if (out_q != nullptr) internal::WarpQuantize32(o, out_q + row * q_row_bytes, i, n);
+  }
+}
+
+// Rows too long for registers: two passes over x.
+__global__ void AddRmsNormLoopKernel(float* x, const float* __restrict__ delta,
+                                     const float* __restrict__ weight, float* out, int64_t n,
+                                     float eps, uint8_t* __restrict__ out_q, int64_t q_row_bytes) {
+  __shared__ float scratch[internal::kWarpSize];
+  internal::EnterKernel();
   const int64_t row = blockIdx.x;
   float* xr = x + row * n;
   float* outr = out + row * n;
@@ -42,16 +96,37 @@ __global__ void AddRmsNormKernel(float* x, const float* __restrict__ delta,
   }
 }
 
+template <int kPer>
+cudaError_t LaunchRegisters(const AddRmsNormParams& p, int block, cudaStream_t stream) {
+  return internal::Launch(AddRmsNormKernel<kPer>, static_cast<unsigned int>(p.rows), block, 0,
+                          stream, p.x, p.delta, p.weight, p.out, p.n, p.eps,
+                          static_cast<uint8_t*>(p.out_q), QuantizedXRowBytes(p.n));
+}
+
 }  // namespace
 
 namespace internal {
 
 Status LaunchAddRmsNorm(const AddRmsNormParams& p, cudaStream_t stream) {
-  const int block = p.n <= kShortRow ? kWarpSize : kWideBlock;
-  AddRmsNormKernel<<<static_cast<unsigned int>(p.rows), block, 0, stream>>>(
-      p.x, p.delta, p.weight, p.out, p.n, p.eps, static_cast<uint8_t*>(p.out_q),
-      QuantizedXRowBytes(p.n));
-  CUDA_CHECK_LAUNCH();
+  // About four values per thread, up to kMaxBlock threads; one warp for short rows.
+  const int block =
+      p.n <= kShortRow
+          ? kWarpSize
+          : static_cast<int>(std::min<int64_t>(kMaxBlock, AlignUp(CeilDiv(p.n, 4), kWarpSize)));
+  const int64_t per = CeilDiv(p.n, block);
+  if (per <= 1) {
+    CUDA_CHECK(LaunchRegisters<1>(p, block, stream));
+  } else if (per <= 2) {
+    CUDA_CHECK(LaunchRegisters<2>(p, block, stream));
+  } else if (per <= 4) {
+    CUDA_CHECK(LaunchRegisters<4>(p, block, stream));
+  } else if (per <= kMaxPerThread) {
+    CUDA_CHECK(LaunchRegisters<kMaxPerThread>(p, block, stream));
+  } else {
+    CUDA_CHECK(internal::Launch(AddRmsNormLoopKernel, static_cast<unsigned int>(p.rows), kWideBlock,
+                                0, stream, p.x, p.delta, p.weight, p.out, p.n, p.eps,
+                                static_cast<uint8_t*>(p.out_q), QuantizedXRowBytes(p.n)));
+  }
   return Status::Ok();
 }
 

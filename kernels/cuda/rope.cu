@@ -5,6 +5,7 @@
 #include <cuda_bf16.h>
 
 #include "kernels/cuda/internal/cuda_check.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -37,6 +38,7 @@ __device__ __forceinline__ uint16_t ToBf16(float v) {
 // cache as bf16.
 template <RopeLayout kLayout>
 __global__ void RopeAppendKernel(RopeAppendParams p, int half) {
+  internal::EnterKernel();
   const int pairs = static_cast<int>(p.head_dim / 2);
   const int64_t heads = p.n_head + p.n_head_kv;
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x;
@@ -73,6 +75,7 @@ template <RopeLayout kLayout>
 __global__ void RopeKernel(float* __restrict__ x, int64_t n_tokens, int64_t n_heads,
                            int64_t head_dim, int64_t half, const int32_t* __restrict__ positions,
                            const float* __restrict__ inv_freq) {
+  internal::EnterKernel();
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * kBlock + threadIdx.x;
   if (idx >= n_tokens * n_heads * half) return;
   const int64_t i = idx % half;
@@ -111,11 +114,12 @@ Status RopeAppend(const RopeAppendParams& p, Stream stream) {
   const int half = static_cast<int>(p.rope_dim / 2);
   const cudaStream_t s = internal::ToCuda(stream);
   if (p.layout == RopeLayout::kInterleaved) {
-    RopeAppendKernel<RopeLayout::kInterleaved><<<grid, kBlock, 0, s>>>(p, half);
+    CUDA_CHECK(
+        internal::Launch(RopeAppendKernel<RopeLayout::kInterleaved>, grid, kBlock, 0, s, p, half));
   } else {
-    RopeAppendKernel<RopeLayout::kSplitHalf><<<grid, kBlock, 0, s>>>(p, half);
+    CUDA_CHECK(
+        internal::Launch(RopeAppendKernel<RopeLayout::kSplitHalf>, grid, kBlock, 0, s, p, half));
   }
-  CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
 
@@ -125,13 +129,12 @@ Status LaunchRope(const RopeParams& p, cudaStream_t stream) {
   const int64_t half = p.rope_dim / 2;
   const unsigned int grid = GridFor(p.n_tokens * p.n_heads * half, kBlock);
   if (p.layout == RopeLayout::kInterleaved) {
-    RopeKernel<RopeLayout::kInterleaved><<<grid, kBlock, 0, stream>>>(
-        p.x, p.n_tokens, p.n_heads, p.head_dim, half, p.positions, p.inv_freq);
+    CUDA_CHECK(Launch(RopeKernel<RopeLayout::kInterleaved>, grid, kBlock, 0, stream, p.x,
+                      p.n_tokens, p.n_heads, p.head_dim, half, p.positions, p.inv_freq));
   } else {
-    RopeKernel<RopeLayout::kSplitHalf><<<grid, kBlock, 0, stream>>>(
-        p.x, p.n_tokens, p.n_heads, p.head_dim, half, p.positions, p.inv_freq);
+    CUDA_CHECK(Launch(RopeKernel<RopeLayout::kSplitHalf>, grid, kBlock, 0, stream, p.x, p.n_tokens,
+                      p.n_heads, p.head_dim, half, p.positions, p.inv_freq));
   }
-  CUDA_CHECK_LAUNCH();
   return Status::Ok();
 }
 

@@ -21,6 +21,7 @@
 #include "kernels/cuda/cuda_ops.h"
 #include "kernels/cuda/internal/cuda_check.cuh"
 #include "kernels/cuda/internal/device_math.cuh"
+#include "kernels/cuda/internal/launch.cuh"
 
 namespace sextant::kernels::cuda {
 namespace {
@@ -56,6 +57,7 @@ __device__ __forceinline__ Best WarpBest(Best v) {
 // logits: (rows, n); ids: (rows)
 __global__ void __launch_bounds__(kBlock)
     ArgmaxKernel(const float* __restrict__ logits, int64_t n, int32_t* __restrict__ ids) {
+  internal::EnterKernel();
   const float* row = logits + static_cast<int64_t>(blockIdx.x) * n;
   Best best{-INFINITY, kNoIndex};
   for (int64_t i = threadIdx.x; i < n; i += kBlock) {
@@ -262,6 +264,7 @@ __global__ void __launch_bounds__(kSampleBlock)
     SampleKernel(const float* __restrict__ logits, int64_t n, SampleParams p, float log_min_p,
                  const float* __restrict__ uniforms, int32_t* __restrict__ ids) {
   __shared__ SampleShared s;
+  internal::EnterKernel();
   const int tid = static_cast<int>(threadIdx.x);
   const float* row = logits + static_cast<int64_t>(blockIdx.x) * n;
   const int k = n < p.top_k ? static_cast<int>(n) : p.top_k;
@@ -369,16 +372,15 @@ namespace internal {
 
 Status LaunchArgmaxRows(const float* logits, int64_t rows, int64_t n, int32_t* ids,
                         cudaStream_t stream) {
-  ArgmaxKernel<<<static_cast<unsigned int>(rows), kBlock, 0, stream>>>(logits, n, ids);
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(
+      Launch(ArgmaxKernel, static_cast<unsigned int>(rows), kBlock, 0, stream, logits, n, ids));
   return Status::Ok();
 }
 
 Status LaunchSampleRows(const float* logits, int64_t rows, int64_t n, const SampleParams& p,
                         float log_min_p, const float* uniforms, int32_t* ids, cudaStream_t stream) {
-  SampleKernel<<<static_cast<unsigned int>(rows), kSampleBlock, 0, stream>>>(
-      logits, n, p, log_min_p, uniforms, ids);
-  CUDA_CHECK_LAUNCH();
+  CUDA_CHECK(Launch(SampleKernel, static_cast<unsigned int>(rows), kSampleBlock, 0, stream, logits,
+                    n, p, log_min_p, uniforms, ids));
   return Status::Ok();
 }
 

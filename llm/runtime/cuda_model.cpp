@@ -27,10 +27,12 @@ int64_t ScratchFloatsPerToken(const ModelConfig& c) {
   return 3 * c.n_embd + 2 * c.q_dim() + 2 * c.kv_dim() + 2 * c.n_ff;
 }
 
-// Attention workspace for the widest split a step can use.
+// Attention workspace for the widest split a step can use. Every token
+// count is tried: n times the split count for n is not monotonic (the split
+// count rounds up), and Forward runs chunks of any size.
 int64_t WorkspaceFloats(const ModelConfig& c, const CudaModelOptions& o) {
   int64_t most = 0;
-  for (int64_t n = 1; n <= o.n_batch; n *= 2) {
+  for (int64_t n = 1; n <= o.n_batch; ++n) {
     const int64_t splits = cuda::AttentionSplits(n, c.n_head_kv, o.n_ctx);
     most = std::max(most, cuda::AttentionWorkspaceFloats(n, c.n_head, c.head_dim, splits));
   }
@@ -100,7 +102,6 @@ struct CudaModel::Impl {
   bool UsesInt8Gemm(int64_t n) const;
   bool WantsQuantizedX(int64_t n) const;
   void* QuantizedInput(std::initializer_list<const DeviceMatrix*> ms, int64_t n) const;
-  Result<const void*> QuantizeFor(const DeviceMatrix& m, const float* in, int64_t n) const;
   cuda::GemvParams Gemv(const DeviceMatrix& m, const float* in, const void* in_q, int64_t start,
                         int64_t batch, float* out) const;
   Status MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
@@ -175,14 +176,6 @@ void* CudaModel::Impl::QuantizedInput(std::initializer_list<const DeviceMatrix*>
   return nullptr;
 }
 
-// `in` quantized for the integer product with m, or null (float32 path).
-Result<const void*> CudaModel::Impl::QuantizeFor(const DeviceMatrix& m, const float* in,
-                                                 int64_t n) const {
-  void* out = QuantizedInput({&m}, n);
-  if (out != nullptr) SEXTANT_RETURN_IF_ERROR(cuda::QuantizeX(in, n, m.w.cols, out, stream));
-  return static_cast<const void*>(out);
-}
-
 // The GEMV of rows start..start + batch - 1 of `in` (and of in_q, when set:
 // the GEMV reads it only for the types that take int8 input).
 cuda::GemvParams CudaModel::Impl::Gemv(const DeviceMatrix& m, const float* in, const void* in_q,
@@ -198,7 +191,7 @@ cuda::GemvParams CudaModel::Impl::Gemv(const DeviceMatrix& m, const float* in, c
   return p;
 }
 
-// in_q: `in` as QuantizeFor left it, or null.
+// in_q: `in` quantized by the op that wrote it (QuantizedInput), or null.
 Status CudaModel::Impl::MatMul(const DeviceMatrix& m, const float* in, int64_t n, float* out,
                                const void* in_q) const {
   if (in_q != nullptr && cuda::GemvTakesQuantizedX(m.w.type) && UsesInt8Gemm(n)) {
@@ -291,9 +284,9 @@ Status CudaModel::Impl::AttentionBlock(int64_t l, const DeviceLayer& w, int64_t 
   a.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
   a.n_splits = n_splits;
   a.workspace = workspace;
+  a.out_q = QuantizedInput({&w.wo}, n);  // attention writes wo's int8 input itself
   SEXTANT_RETURN_IF_ERROR(cuda::Attention(a, stream));
-  SEXTANT_ASSIGN_OR_RETURN(const void* attn_q, QuantizeFor(w.wo, attn, n));
-  return MatMul(w.wo, attn, n, proj, attn_q);
+  return MatMul(w.wo, attn, n, proj, a.out_q);
 }
 
 Status CudaModel::Impl::Layer(int64_t l, int64_t n, int64_t n_splits) {
@@ -337,6 +330,7 @@ Status CudaModel::Impl::Upload(std::span<const int32_t> tokens, std::span<const 
 // also their argmax in `ids`. Issues no synchronization, so it can be
 // captured into a graph.
 Status CudaModel::Impl::Body(int64_t n, int64_t logits_from, int64_t n_splits, bool greedy) {
+  const cuda::DependentLaunchScope dependent_launch(options.dependent_launch);
   cuda::EmbeddingParams e = weights.embedding.params;
   e.ids = ids;
   e.n_tokens = n;
@@ -435,6 +429,10 @@ void CudaModel::SetInt8Gemv(bool on) {
 void CudaModel::SetInt8Gemm(bool on, int64_t max_tokens) {
   impl_->options.int8_gemm = on;
   impl_->options.int8_gemm_max_tokens = max_tokens;
+  impl_->graphs.clear();
+}
+void CudaModel::SetDependentLaunch(bool on) {
+  impl_->options.dependent_launch = on;
   impl_->graphs.clear();
 }
 const CudaModelOptions& CudaModel::options() const { return impl_->options; }

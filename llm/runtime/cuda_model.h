@@ -50,6 +50,9 @@ struct CudaModelOptions {
   // prefill chunks stay on cuBLAS, which is faster there (NOTES.md §5).
   bool int8_gemm = true;
   int64_t int8_gemm_max_tokens = 32;
+  // Kernels start while the one before finishes, a GEMV reading its first
+  // weights then (cuda::DependentLaunchScope). The logits are the same.
+  bool dependent_launch = true;
 };
 
 // Device memory the model will take, computed before any allocation.
@@ -98,6 +101,8 @@ class CudaModel {
   void SetInt8Gemv(bool on);
   // The same for CudaModelOptions::int8_gemm and int8_gemm_max_tokens.
   void SetInt8Gemm(bool on, int64_t max_tokens = CudaModelOptions{}.int8_gemm_max_tokens);
+  // The same for CudaModelOptions::dependent_launch.
+  void SetDependentLaunch(bool on);
 
   const CudaModelOptions& options() const;
   const CudaMemoryPlan& plan() const;

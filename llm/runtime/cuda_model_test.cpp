@@ -307,6 +307,43 @@ TEST_P(CudaModelTest, GraphReplayGivesTheSameLogitsAsDirectLaunches) {
   }
 }
 
+// Programmatic dependent launch changes when kernels start, not what they
+// compute: prefill, decode steps (graphs) and a batched step, bit for bit,
+// with float and with int8 activations.
+TEST_P(CudaModelTest, DependentLaunchGivesTheSameLogits) {
+  const auto prompt = Ids(ref_["prompts"][0]["ids"]);
+  const int64_t n_vocab = model_->config().n_vocab;
+  for (const bool int8 : {false, true}) {
+    gpu_->SetInt8Gemv(int8);
+    gpu_->SetInt8Gemm(int8);
+    std::vector<std::vector<float>> runs[2];
+    for (int on = 0; on < 2; ++on) {
+      gpu_->SetDependentLaunch(on == 1);
+      std::vector<float> logits;
+      ASSERT_TRUE(gpu_->Forward(prompt, 2, 0, LogitsMode::kAll, &logits).ok());
+      runs[on].push_back(logits);
+      auto pos = static_cast<int64_t>(prompt.size());
+      for (int step = 0; step < 3; ++step) {
+        const int32_t next = Argmax(logits.data() + logits.size() - n_vocab, n_vocab);
+        ASSERT_TRUE(gpu_->Forward({&next, 1}, 2, pos++, LogitsMode::kLast, &logits).ok());
+        runs[on].push_back(logits);
+      }
+      const std::vector<int32_t> tokens = {1, 2, 3};
+      const std::vector<int32_t> slots = {0, 1, 2};
+      const std::vector<int32_t> positions = {0, 0, static_cast<int32_t>(pos)};
+      ASSERT_TRUE(gpu_->Decode(tokens, slots, positions, &logits).ok());
+      runs[on].push_back(logits);
+    }
+    ASSERT_EQ(runs[0].size(), runs[1].size());
+    for (size_t i = 0; i < runs[0].size(); ++i) {
+      EXPECT_EQ(runs[0][i], runs[1][i]) << "run " << i << (int8 ? " int8" : " float");
+    }
+  }
+  gpu_->SetInt8Gemv(false);  // as the fixture made it
+  gpu_->SetInt8Gemm(false);
+  gpu_->SetDependentLaunch(true);
+}
+
 TEST_P(CudaModelTest, BadArgumentsAreClearErrors) {
   std::vector<float> logits;
   const int32_t token = 1;

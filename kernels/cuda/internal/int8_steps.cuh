@@ -18,6 +18,11 @@ namespace sextant::kernels::cuda::internal {
 
 constexpr int kXBlock = static_cast<int>(kQuantizedXBlock);
 
+// QuantizedXRowBytes, for host and device code.
+__host__ __device__ constexpr int64_t QuantizedRowBytes(int64_t cols) {
+  return (cols + cols / kXBlock * 8 + 15) / 16 * 16;
+}
+
 // Each byte of `bytes` (unsigned, at least the matching byte of `offset`)
 // minus that byte of offset, as int8x4: the high bit set first stops
 // borrows between bytes.
