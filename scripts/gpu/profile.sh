@@ -4,7 +4,10 @@
 # decode steps with Nsight Compute (ncu) and prints where a step's GPU time
 # goes, one row per kernel, largest first. The sum excludes launch gaps, so
 # set it beside the step time that bench_llm_gpu measures.
-# Usage: scripts/gpu/profile.sh [CARRY_DIR] [MODEL] [TYPE] [BATCH]
+# With DETAIL=REGEX, a second pass prints, for the first 8 launches of the
+# kernels whose names match, the limits that explain their time: DRAM and SM
+# throughput, issue activity, achieved occupancy and registers.
+# Usage: [DETAIL=REGEX] scripts/gpu/profile.sh [CARRY_DIR] [MODEL] [TYPE] [BATCH]
 #   defaults: build-gpu/carry llama3-8b q4_k_m 1
 set -uo pipefail
 
@@ -36,3 +39,18 @@ tail -3 "$logs/profile_bench.log"
 steps=$(grep -oE 'profiled [0-9]+ decode steps' "$logs/profile_bench.log" | grep -oE '[0-9]+' | head -1)
 echo "== $model $type, batch $batch: GPU time per decode step by kernel (ncu)"
 python3 "$here/kernel_table.py" "$csv" "${steps:-1}"
+
+[ -n "${DETAIL:-}" ] || exit 0
+detail="$logs/ncu_${model}_${type}_b${batch}_detail.csv"
+metrics=gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed
+metrics+=,sm__throughput.avg.pct_of_peak_sustained_elapsed
+metrics+=,smsp__issue_active.avg.pct_of_peak_sustained_active
+metrics+=,sm__warps_active.avg.pct_of_peak_sustained_active
+metrics+=,launch__registers_per_thread,launch__grid_size,launch__block_size
+"$ncu" --profile-from-start off --graph-profiling node --cache-control none \
+  --clock-control none -k "regex:$DETAIL" -c 8 --metrics "$metrics" --csv --page raw \
+  --print-units base --log-file "$detail" \
+  "$carry/bench_llm_gpu" --models "$model" --types "$type" --profile-decode "$batch" \
+  >"$logs/profile_detail.log" 2>&1 || { echo "profile: the detail pass failed" >&2; exit 1; }
+echo "== $model $type, batch $batch: kernels matching $DETAIL (ncu)"
+python3 "$here/kernel_detail.py" "$detail"
