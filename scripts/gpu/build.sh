@@ -34,7 +34,7 @@ glibc='^(linux-vdso\.so|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|ld-
 for t in "${targets[@]}"; do
   strip -o "$carry/$t" "$build/bin/$t"
   while read -r lib _ path _; do
-    [ -n "$lib" ] && ! [[ $lib =~ $glibc ]] || continue
+    if [ -z "$lib" ] || [[ $lib =~ $glibc ]]; then continue; fi
     case "$lib" in
       libcuda.so* | libcudart.so*) echo "build.sh: $t links $lib dynamically" >&2; exit 1 ;;
       libcublas*) continue ;;  # the GPU machine's toolkit has it (library_path.sh finds it)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by run.sh and profile.sh on the GPU machine: puts the carried
 # binaries' folder ($1) and the toolkit's cuBLAS, wherever it sits, on
 # LD_LIBRARY_PATH, and prints where cuBLAS was found.
