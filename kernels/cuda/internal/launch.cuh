@@ -4,8 +4,10 @@
 // LaunchDependents. Each kernel launched through Launch must therefore call
 // WaitForPrerequisites in every block before it reads or writes memory that
 // earlier kernels touch; only reads of memory no kernel writes (weights) may
-// come first. Since every kernel waits for the one before it, each also runs
-// after all earlier ones.
+// come first. Since every kernel waits for the one before it to finish, and
+// that one waited in turn, what a kernel reads after its wait includes every
+// earlier kernel's writes. Kernels launched otherwise (cuBLAS) keep the
+// stream's full ordering.
 #pragma once
 
 #include <cuda_runtime.h>
