@@ -1,7 +1,8 @@
 // bench_llm_gpu: prefill and decode speed of the CUDA forward pass on
 // synthesized llama3-8b and qwen2.5-0.5b shapes at bf16, q8_0 and q4_k_m,
 // against the decode roofline: the device copy bandwidth measured in the same
-// run divided by the weight bytes one token reads.
+// run divided by the weight bytes one token reads (plus, for decode at
+// position 4,096, the keys and values it reads).
 //
 //   bench_llm_gpu [--work DIR] [--models llama3-8b,qwen2.5-0.5b] [--types bf16,q8_0,q4_k_m]
 //                 [--keep] [--profile-decode BATCH]
@@ -39,6 +40,8 @@ constexpr int64_t kDecode = 128;
 constexpr int64_t kMaxBatch = 32;
 constexpr int kReps = 3;
 constexpr int64_t kProfileSteps = 4;
+// The long-context decode column starts here, after a prefill this long.
+constexpr int64_t kLongContext = 4096;
 
 struct Options {
   fs::path work = fs::temp_directory_path() / "sextant-bench-gpu";
@@ -83,13 +86,15 @@ struct Speeds {
   double decode_no_pdl_tps = 0;         // batch 1, without programmatic dependent launch
   double decode_float_tps[2] = {0, 0};  // batches 1 and 8, float32 activations in the GEMV
   double decode_b32_fp16_tps = 0;       // batch 32 through the fp16 cuBLAS GEMM
+  double decode_long_tps = 0;           // batch 1 from position kLongContext
 };
 
-// `steps` greedy decode steps of `batch` sequences from position 0.
+// `steps` greedy decode steps of `batch` sequences from position `start`.
 class DecodeLoop {
  public:
-  DecodeLoop(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab)
+  DecodeLoop(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab, int64_t start = 0)
       : gpu_(gpu),
+        start_(start),
         tokens_(RandomTokens(batch, n_vocab, 7)),
         slots_(static_cast<size_t>(batch)),
         positions_(static_cast<size_t>(batch)) {
@@ -98,7 +103,7 @@ class DecodeLoop {
 
   void Run(int64_t steps) {
     for (int64_t step = 0; step < steps; ++step) {
-      std::fill(positions_.begin(), positions_.end(), static_cast<int32_t>(step));
+      std::fill(positions_.begin(), positions_.end(), static_cast<int32_t>(start_ + step));
       CheckStatus(gpu_.Decode(tokens_, slots_, positions_, nullptr, &ids_), "decode");
       tokens_ = ids_;
     }
@@ -106,17 +111,41 @@ class DecodeLoop {
 
  private:
   llm::CudaModel& gpu_;
+  int64_t start_;
   std::vector<int32_t> tokens_;
   std::vector<int32_t> slots_;
   std::vector<int32_t> positions_;
   std::vector<int32_t> ids_;
 };
 
-// Tokens per second over kDecode steps of `batch` sequences, median of kReps.
-double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
-  DecodeLoop loop(gpu, batch, n_vocab);
+// Tokens per second over kDecode steps of `batch` sequences from position
+// `start`, median of kReps.
+double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab, int64_t start = 0) {
+  DecodeLoop loop(gpu, batch, n_vocab, start);
   const double ms = MedianMs(kReps, 1, [&](int) { loop.Run(kDecode); });
   return static_cast<double>(kDecode * batch) / (ms / 1e3);
+}
+
+// Batch-1 decode from position kLongContext, after a prompt of that many
+// random tokens, on a model with one slot of kLongContext + kDecode
+// positions (the step's attention then reads about that many keys a layer).
+double LongContextTps(const llm::Model& model) {
+  llm::CudaModelOptions options;
+  options.n_ctx = kLongContext + kDecode;
+  options.n_batch = kPrompt;
+  auto gpu = llm::CudaModel::Create(model.config(), model.weights(), options);
+  CheckStatus(gpu.status(), "cuda model (long context)");
+  const int64_t n_vocab = model.config().n_vocab;
+  std::vector<float> logits;
+  CheckStatus((*gpu)->Forward(RandomTokens(kLongContext, n_vocab, 5), 0, 0, llm::LogitsMode::kLast,
+                              &logits),
+              "long prompt");
+  return DecodeTps(**gpu, 1, n_vocab, kLongContext);
+}
+
+// Key and value bytes one decode step reads at position `pos` (bf16 cache).
+int64_t KvBytesPerToken(const llm::ModelConfig& c, int64_t pos) {
+  return pos * c.n_layer * c.kv_dim() * 2 * 2;
 }
 
 // The profiled range of --profile-decode: kProfileSteps steps after a
@@ -174,7 +203,8 @@ int Run(const Options& o) {
   fs::create_directories(o.work);
   Table table({"model", "type", "GB/token", "prefill-512 tok/s", "prefill int8 GEMM",
                "decode b1 tok/s", "roofline tok/s", "b1 of roofline", "b1 no graphs", "b1 no PDL",
-               "b1 float GEMV", "b8 tok/s", "b8 float GEMV", "b32 tok/s", "b32 fp16 GEMM"});
+               "b1 float GEMV", "b8 tok/s", "b8 float GEMV", "b32 tok/s", "b32 fp16 GEMM",
+               "b1 at 4k tok/s", "4k of roofline"});
   for (const auto& shape : o.models) {
     for (const auto& type : o.types) {
       llm::SynthOptions synth;
@@ -201,16 +231,22 @@ int Run(const Options& o) {
         if (!o.keep) fs::remove(file);
         continue;
       }
-      const Speeds s = Measure(**gpu, (*model)->config().n_vocab);
+      Speeds s = Measure(**gpu, (*model)->config().n_vocab);
+      gpu->reset();  // the long-context model takes its place on the device
+      s.decode_long_tps = LongContextTps(**model);
       const int64_t bytes = BytesPerToken((*model)->weights());
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
+      const double long_roofline =
+          copy_gbs * 1e9 /
+          static_cast<double>(bytes + KvBytesPerToken((*model)->config(), kLongContext));
       table.AddRow(
           {shape, type, Fixed(static_cast<double>(bytes) / 1e9, 2), Fixed(s.prefill_tps, 0),
            Fixed(s.prefill_int8_tps, 0), Fixed(s.decode_tps[0], 0), Fixed(roofline, 0),
            Fixed(100.0 * s.decode_tps[0] / roofline, 0) + "%", Fixed(s.decode_no_graph_tps, 0),
            Fixed(s.decode_no_pdl_tps, 0), Fixed(s.decode_float_tps[0], 0),
            Fixed(s.decode_tps[1], 0), Fixed(s.decode_float_tps[1], 0), Fixed(s.decode_tps[2], 0),
-           Fixed(s.decode_b32_fp16_tps, 0)});
+           Fixed(s.decode_b32_fp16_tps, 0), Fixed(s.decode_long_tps, 0),
+           Fixed(100.0 * s.decode_long_tps / long_roofline, 0) + "%"});
       std::fflush(stdout);
       if (!o.keep) fs::remove(file);
     }
@@ -221,8 +257,11 @@ int Run(const Options& o) {
       "quantized types (int8 GEMV to batch 8, int8 tensor-core GEMM to 32 tokens, cuBLAS "
       "above), programmatic dependent launch. \"no PDL\": dependent_launch off; \"float GEMV\": "
       "int8_gemv off; \"fp16 GEMM\": int8_gemm off; \"prefill int8 "
-      "GEMM\": the int8 GEMM for the whole prompt.\n",
-      static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps);
+      "GEMM\": the int8 GEMM for the whole prompt. \"b1 at 4k\": %lld steps from position "
+      "%lld after a prompt that long, one slot; its roofline counts the keys and values read "
+      "too.\n",
+      static_cast<long long>(kDecode), static_cast<long long>(kPrompt), kReps,
+      static_cast<long long>(kDecode), static_cast<long long>(kLongContext));
   table.Print(std::cout);
   return 0;
 }
