@@ -5,12 +5,13 @@
 // position 4,096, the keys and values it reads).
 //
 //   bench_llm_gpu [--work DIR] [--models llama3-8b,qwen2.5-0.5b] [--types bf16,q8_0,q4_k_m]
-//                 [--keep] [--profile-decode BATCH]
+//                 [--keep] [--profile-decode BATCH | --profile-prefill]
 //
 // --profile-decode BATCH skips the measurements: after a warm-up it runs
 // kProfileSteps decode steps of BATCH sequences between cudaProfilerStart
 // and cudaProfilerStop, for `ncu --profile-from-start off`
-// (scripts/gpu/profile.sh).
+// (scripts/gpu/profile.sh). --profile-prefill does the same for one
+// kPrompt-token prompt.
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -49,6 +50,7 @@ struct Options {
   std::vector<std::string> types = {"bf16", "q8_0", "q4_k_m"};
   bool keep = false;
   int64_t profile_batch = 0;  // > 0: --profile-decode
+  bool profile_prefill = false;
 };
 
 std::vector<std::string> Split(const std::string& s) {
@@ -162,6 +164,18 @@ void ProfileDecode(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
               static_cast<long long>(batch));
 }
 
+// The profiled range of --profile-prefill: one kPrompt-token prompt after a
+// warm-up one.
+void ProfilePrefill(llm::CudaModel& gpu, int64_t n_vocab) {
+  const std::vector<int32_t> prompt = RandomTokens(kPrompt, n_vocab, 3);
+  std::vector<float> logits;
+  CheckStatus(gpu.Forward(prompt, 0, 0, llm::LogitsMode::kLast, &logits), "prefill");
+  BENCH_CHECK(cudaProfilerStart());
+  CheckStatus(gpu.Forward(prompt, 0, 0, llm::LogitsMode::kLast, &logits), "prefill");
+  BENCH_CHECK(cudaProfilerStop());
+  std::printf("profiled 1 prefill of %lld tokens\n", static_cast<long long>(kPrompt));
+}
+
 // One kPrompt-token prompt: tokens per second, median of kReps.
 double PrefillTps(llm::CudaModel& gpu, int64_t n_vocab) {
   const std::vector<int32_t> prompt = RandomTokens(kPrompt, n_vocab, 3);
@@ -226,8 +240,12 @@ int Run(const Options& o) {
             std::printf("%s %s: %s\n", shape.c_str(), type.c_str(), plan.ToString(options).c_str());
           });
       CheckStatus(gpu.status(), "cuda model");
-      if (o.profile_batch > 0) {
-        ProfileDecode(**gpu, o.profile_batch, (*model)->config().n_vocab);
+      if (o.profile_batch > 0 || o.profile_prefill) {
+        if (o.profile_prefill) {
+          ProfilePrefill(**gpu, (*model)->config().n_vocab);
+        } else {
+          ProfileDecode(**gpu, o.profile_batch, (*model)->config().n_vocab);
+        }
         if (!o.keep) fs::remove(file);
         continue;
       }
@@ -289,10 +307,12 @@ int main(int argc, char** argv) {
                      static_cast<long long>(sextant::bench::kMaxBatch));
         return 2;
       }
+    } else if (arg == "--profile-prefill") {
+      o.profile_prefill = true;
     } else {
       std::fprintf(stderr,
                    "usage: bench_llm_gpu [--work DIR] [--models A,B] [--types T,U] [--keep] "
-                   "[--profile-decode BATCH]\n");
+                   "[--profile-decode BATCH | --profile-prefill]\n");
       return 2;
     }
   }

@@ -7,6 +7,7 @@
 # With DETAIL=REGEX, a second pass prints, for the first 8 launches of the
 # kernels whose names match, the limits that explain their time: DRAM and SM
 # throughput, issue activity, achieved occupancy and registers.
+# BATCH "prefill" profiles one 512-token prompt instead of decode steps.
 # Usage: [DETAIL=REGEX] scripts/gpu/profile.sh [CARRY_DIR] [MODEL] [TYPE] [BATCH]
 #   defaults: build-gpu/carry llama3-8b q4_k_m 1
 set -uo pipefail
@@ -15,6 +16,13 @@ carry=${1:-build-gpu/carry}
 model=${2:-llama3-8b}
 type=${3:-q4_k_m}
 batch=${4:-1}
+if [ "$batch" = prefill ]; then
+  what=(--profile-prefill)
+  unit="prefill of 512 tokens"
+else
+  what=(--profile-decode "$batch")
+  unit="decode step at batch $batch"
+fi
 logs=${OUT:-build-gpu/logs}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$logs"
@@ -30,14 +38,15 @@ csv="$logs/ncu_${model}_${type}_b${batch}.csv"
 "$ncu" --profile-from-start off --graph-profiling node --cache-control none \
   --clock-control none --metrics gpu__time_duration.sum --csv --page raw \
   --print-units base --log-file "$csv" \
-  "$carry/bench_llm_gpu" --models "$model" --types "$type" --profile-decode "$batch" \
+  "$carry/bench_llm_gpu" --models "$model" --types "$type" "${what[@]}" \
   >"$logs/profile_bench.log" 2>&1
 status=$?
 tail -3 "$logs/profile_bench.log"
 ((status == 0)) || { echo "profile: ncu exited with $status (see $logs/profile_bench.log)" >&2; exit 1; }
 
-steps=$(grep -oE 'profiled [0-9]+ decode steps' "$logs/profile_bench.log" | grep -oE '[0-9]+' | head -1)
-echo "== $model $type, batch $batch: GPU time per decode step by kernel (ncu)"
+steps=$(grep -oE 'profiled [0-9]+ (decode steps|prefill)' "$logs/profile_bench.log" |
+  grep -oE '[0-9]+' | head -1)
+echo "== $model $type: GPU time per $unit by kernel (ncu)"
 python3 "$here/kernel_table.py" "$csv" "${steps:-1}"
 
 [ -n "${DETAIL:-}" ] || exit 0
@@ -50,7 +59,7 @@ metrics+=,launch__registers_per_thread,launch__grid_size,launch__block_size
 "$ncu" --profile-from-start off --graph-profiling node --cache-control none \
   --clock-control none -k "regex:$DETAIL" -c 8 --metrics "$metrics" --csv --page raw \
   --print-units base --log-file "$detail" \
-  "$carry/bench_llm_gpu" --models "$model" --types "$type" --profile-decode "$batch" \
+  "$carry/bench_llm_gpu" --models "$model" --types "$type" "${what[@]}" \
   >"$logs/profile_detail.log" 2>&1 || { echo "profile: the detail pass failed" >&2; exit 1; }
-echo "== $model $type, batch $batch: kernels matching $DETAIL (ncu)"
+echo "== $model $type, $unit: kernels matching $DETAIL (ncu)"
 python3 "$here/kernel_detail.py" "$detail"
