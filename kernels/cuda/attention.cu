@@ -96,9 +96,8 @@ __device__ __forceinline__ int64_t SplitChunk(int64_t n_keys, int64_t n_splits) 
   return max(kMinKeysPerSplit, (n_keys + n_splits - 1) / n_splits);
 }
 
-// Splits that hold keys for a query over n_keys keys.
-__device__ __forceinline__ int64_t UsedSplits(int64_t n_keys, int64_t n_splits) {
-  const int64_t chunk = SplitChunk(n_keys, n_splits);
+// Splits that hold keys, for n_keys keys in splits of `chunk`.
+__device__ __forceinline__ int64_t UsedSplits(int64_t n_keys, int64_t chunk) {
   return (n_keys + chunk - 1) / chunk;
 }
 
@@ -143,7 +142,7 @@ __global__ void __launch_bounds__(kAttnThreads) AttentionKernel(AttentionParams 
 
   const int64_t n_keys = static_cast<int64_t>(p.positions[t]) + 1;
   const int64_t chunk = SplitChunk(n_keys, p.n_splits);
-  const int64_t used = (n_keys + chunk - 1) / chunk;
+  const int64_t used = UsedSplits(n_keys, chunk);
   if (split >= used) return;  // past a short context's keys
   const int64_t begin = split * chunk;
   const int64_t end = min(n_keys, begin + chunk);
@@ -269,7 +268,8 @@ __global__ void MergeSplitsKernel(AttentionParams p) {
   const int64_t head_dim = p.head_dim;
   const int64_t token_head = blockIdx.x;
   const int64_t t = token_head / p.n_head;
-  const int64_t used = UsedSplits(static_cast<int64_t>(p.positions[t]) + 1, n_splits);
+  const int64_t n_keys = static_cast<int64_t>(p.positions[t]) + 1;
+  const int64_t used = UsedSplits(n_keys, SplitChunk(n_keys, n_splits));
   if (used == 1) return;  // the attention kernel wrote this token's output
   const int64_t d = threadIdx.x;
   float m = kNegInf;
