@@ -65,20 +65,12 @@ __global__ void __launch_bounds__(kGemvThreads, kGemvMinBlocks)
   const int64_t steps = cols / Traits::kElems;
   const auto threads = static_cast<int64_t>(blockDim.x);
   const auto c0 = static_cast<int64_t>(threadIdx.x);
-  // The first step's weights are read before waiting for the kernel before
-  // (no kernel writes weights), so they stream in while it finishes.
   typename Traits::Raw raw[kR];
-  if (c0 < steps) {
-#pragma unroll
-    for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c0);
-  }
+  if (c0 < steps) internal::LoadRows(tr, c0, raw);  // before the wait
   internal::EnterKernel();
 #pragma unroll kUnroll
   for (int64_t c = c0; c < steps; c += threads) {
-    if (c != c0) {
-#pragma unroll
-      for (int r = 0; r < kR; ++r) raw[r] = tr[r].Load(c);
-    }
+    if (c != c0) internal::LoadRows(tr, c, raw);
 #pragma unroll
     for (int part = 0; part < kRuns; ++part) {
       Run<kRun> run[kR];

@@ -60,19 +60,11 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize, 4)
   float acc[kR][kB] = {};
   const int64_t steps = cols / Step::kElems;
   const auto c0 = static_cast<int64_t>(threadIdx.x);
-  // The first step's weights are read before waiting for the kernel before
-  // (no kernel writes weights), so they stream in while it finishes.
   typename Step::Raw raw[kR];
-  if (c0 < steps) {
-#pragma unroll
-    for (int r = 0; r < kR; ++r) raw[r] = step[r].Load(c0);
-  }
+  if (c0 < steps) internal::LoadRows(step, c0, raw);  // before the wait
   internal::EnterKernel();
   for (int64_t c = c0; c < steps; c += blockDim.x) {
-    if (c != c0) {
-#pragma unroll
-      for (int r = 0; r < kR; ++r) raw[r] = step[r].Load(c);
-    }
+    if (c != c0) internal::LoadRows(step, c, raw);
     typename Step::Prepared prep[kR];
 #pragma unroll
     for (int r = 0; r < kR; ++r) prep[r] = Step::Prepare(raw[r], c);

@@ -298,6 +298,16 @@ __device__ __forceinline__ GemvTarget ResolveTarget(const GemvTargets& t, int ro
           static_cast<int64_t>(b - first) * rows_per_block};
 }
 
+// raw[r] = rows[r].Load(c) for the kR rows of a GEMV thread (rows: traits or
+// int8 steps, anything with Load). A GEMV calls it for its first step
+// before WaitForPrerequisites: no kernel writes weights, so they stream in
+// while the kernel before finishes.
+template <int kR, class Rows, class Raw>
+__device__ __forceinline__ void LoadRows(const Rows (&rows)[kR], int64_t c, Raw (&raw)[kR]) {
+#pragma unroll
+  for (int r = 0; r < kR; ++r) raw[r] = rows[r].Load(c);
+}
+
 // The end of a GEMV block: y[b * rows + row0 + r] = the sum of acc[r][b]
 // over the block's threads (lanes by shuffles, then warps through shared
 // memory), for b < batch and rows that exist. Every thread must call it.
