@@ -5,10 +5,9 @@ of peak that say what bounds the kernel.
 
 usage: kernel_detail.py REPORT.csv
 """
-import csv
 import sys
 
-from kernel_table import short_name
+from kernel_table import read_report, short_name
 
 COLUMNS = [
     ("us", "gpu__time_duration.sum", 1e-3),
@@ -32,13 +31,9 @@ def number(text):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    with open(sys.argv[1], newline="") as f:
-        lines = f.read().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith('"ID"')), None)
-    if start is None:
-        sys.exit(f"kernel_detail: no ncu CSV header in {sys.argv[1]}")
+    rows = read_report(sys.argv[1], "kernel_detail")
     print(f"{'kernel':<44}" + "".join(f"{name:>9}" for name, _, _ in COLUMNS))
-    for row in csv.DictReader(lines[start:]):
+    for row in rows:
         values = [number(row.get(metric, "")) for _, metric, _ in COLUMNS]
         if values[0] is None:
             continue  # the units row

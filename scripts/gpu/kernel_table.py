@@ -23,16 +23,23 @@ def short_name(name):
     return name
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    path, steps = sys.argv[1], int(sys.argv[2])
+def read_report(path, tool):
+    """The rows of an ncu --csv --page raw report (the units row included),
+    skipping ncu's own lines before the header; exits naming `tool` when
+    there is no header."""
     with open(path, newline="") as f:
         lines = f.read().splitlines()
     start = next((i for i, line in enumerate(lines) if line.startswith('"ID"')), None)
     if start is None:
-        sys.exit(f"kernel_table: no ncu CSV header in {path}")
-    rows = list(csv.DictReader(lines[start:]))
+        sys.exit(f"{tool}: no ncu CSV header in {path}")
+    return list(csv.DictReader(lines[start:]))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    path, steps = sys.argv[1], int(sys.argv[2])
+    rows = read_report(path, "kernel_table")
     ns = defaultdict(float)
     launches = defaultdict(int)
     for row in rows:

@@ -32,14 +32,19 @@ ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f -perm -u+x 2>/dev
 # shellcheck source=scripts/gpu/library_path.sh
 . "$here/library_path.sh" "$carry"
 
+# ncu over bench_llm_gpu's profiled range: each kernel node of the graph is
+# timed on its own, with caches and clocks left as a normal run has them.
+# Usage: run_ncu CSV LOG NCU_ARGS...
+run_ncu() {
+  local csv=$1 log=$2
+  shift 2
+  "$ncu" --profile-from-start off --graph-profiling node --cache-control none \
+    --clock-control none --csv --page raw --print-units base --log-file "$csv" "$@" \
+    "$carry/bench_llm_gpu" --models "$model" --types "$type" "${what[@]}" >"$log" 2>&1
+}
+
 csv="$logs/ncu_${model}_${type}_b${batch}.csv"
-# Each kernel node of the step's graph is timed on its own, with caches and
-# clocks left as a normal run has them.
-"$ncu" --profile-from-start off --graph-profiling node --cache-control none \
-  --clock-control none --metrics gpu__time_duration.sum --csv --page raw \
-  --print-units base --log-file "$csv" \
-  "$carry/bench_llm_gpu" --models "$model" --types "$type" "${what[@]}" \
-  >"$logs/profile_bench.log" 2>&1
+run_ncu "$csv" "$logs/profile_bench.log" --metrics gpu__time_duration.sum
 status=$?
 tail -3 "$logs/profile_bench.log"
 ((status == 0)) || { echo "profile: ncu exited with $status (see $logs/profile_bench.log)" >&2; exit 1; }
@@ -56,10 +61,7 @@ metrics+=,sm__throughput.avg.pct_of_peak_sustained_elapsed
 metrics+=,smsp__issue_active.avg.pct_of_peak_sustained_active
 metrics+=,sm__warps_active.avg.pct_of_peak_sustained_active
 metrics+=,launch__registers_per_thread,launch__grid_size,launch__block_size
-"$ncu" --profile-from-start off --graph-profiling node --cache-control none \
-  --clock-control none -k "regex:$DETAIL" -c 8 --metrics "$metrics" --csv --page raw \
-  --print-units base --log-file "$detail" \
-  "$carry/bench_llm_gpu" --models "$model" --types "$type" "${what[@]}" \
-  >"$logs/profile_detail.log" 2>&1 || { echo "profile: the detail pass failed" >&2; exit 1; }
+run_ncu "$detail" "$logs/profile_detail.log" -k "regex:$DETAIL" -c 8 --metrics "$metrics" ||
+  { echo "profile: the detail pass failed (see $logs/profile_detail.log)" >&2; exit 1; }
 echo "== $model $type, $unit: kernels matching $DETAIL (ncu)"
 python3 "$here/kernel_detail.py" "$detail"
