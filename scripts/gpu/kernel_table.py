@@ -12,7 +12,9 @@ from collections import defaultdict
 
 def short_name(name):
     name = re.sub(r"^void ", "", name)
-    name = re.sub(r"\(anonymous namespace\)::", "", name)
+    # Anonymous namespaces: "(anonymous namespace)::", or "unnamed>::" in the
+    # names ncu writes (its stray ">" would hide the parameter list below).
+    name = re.sub(r"\(anonymous namespace\)::|<?unnamed>::", "", name)
     name = re.sub(r"\b[a-z_]+::", "", name)  # namespaces
     depth = 0
     for i, ch in enumerate(name):  # cut the parameter list, keep template arguments
