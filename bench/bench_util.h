@@ -49,6 +49,9 @@ class Table {
 // `value` with `digits` digits after the point.
 std::string Fixed(double value, int digits);
 
+// The comma-separated parts of s ("a,b" -> {"a", "b"}), for list flags.
+std::vector<std::string> Split(const std::string& s);
+
 // Seconds since `start` on the steady clock.
 double SecondsSince(std::chrono::steady_clock::time_point start);
 

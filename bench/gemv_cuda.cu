@@ -5,14 +5,18 @@
 // (bytes read plus written) measured in the same run. Times are medians of
 // CUDA-event timings over groups of launches that rotate among enough weight
 // copies to keep them out of L2.
+// Usage: bench_gemv_cuda [--models llama3-8b,qwen2.5-0.5b] [--types Q8_0,Q4_K]
+//                        [--batches 1,4] [--no-gemm]
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/bench_util.h"
@@ -103,10 +107,20 @@ constexpr Shape kShapes[] = {
 constexpr DType kTypes[] = {DType::kBF16, DType::kF16,  DType::kQ8_0,
                             DType::kQ6_K, DType::kQ4_K, DType::kQ4_0};
 
-constexpr int64_t kBatches[] = {1, 4};
 constexpr int64_t kGemmBatch = 32;  // the int8 tensor-core GEMM's row
 
-int Run() {
+struct Options {
+  std::vector<std::string> models;  // empty: all
+  std::vector<std::string> types;   // empty: all
+  std::vector<int64_t> batches = {1, 4};
+  bool gemm = true;
+};
+
+bool Wanted(const std::vector<std::string>& list, std::string_view name) {
+  return list.empty() || std::find(list.begin(), list.end(), name) != list.end();
+}
+
+int Run(const Options& o) {
   if (kc::DeviceCount() == 0) {
     std::fprintf(stderr, "bench_gemv_cuda: no CUDA device\n");
     return 1;
@@ -120,7 +134,9 @@ int Run() {
   auto gemm = kc::Int8Gemm::Create();
   CheckStatus(gemm.status(), "int8 GEMM");
   for (const Shape& shape : kShapes) {
+    if (!Wanted(o.models, shape.model)) continue;
     for (const DType t : kTypes) {
+      if (!Wanted(o.types, kernels::DTypeName(t))) continue;
       if (!kc::GemvLayoutBytes(t, shape.rows, shape.cols).ok()) continue;
       const std::vector<uint8_t> host = RandomWeights(t, shape.rows, shape.cols);
       const int64_t gguf_bytes = static_cast<int64_t>(host.size());
@@ -165,7 +181,7 @@ int Run() {
       };
       for (const bool int8 : {false, true}) {
         if (int8 && !kc::GemvTakesQuantizedX(t)) continue;
-        for (const int64_t batch : kBatches) {
+        for (const int64_t batch : o.batches) {
           const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
             kc::GemvParams p;
             p.w = ws[static_cast<size_t>(i % copies)];
@@ -179,7 +195,7 @@ int Run() {
           add_row(std::string(kernels::DTypeName(t)) + (int8 ? " x8" : ""), batch, ms);
         }
       }
-      if (kc::GemvTakesQuantizedX(t)) {
+      if (o.gemm && kc::GemvTakesQuantizedX(t)) {
         const double ms = MedianMs(kGroups, kLaunchesPerGroup, [&](int i) {
           CheckStatus((*gemm)->Run(ws[static_cast<size_t>(i % copies)], xq->data(), kGemmBatch,
                                    y->as<float>(), nullptr),
@@ -201,4 +217,34 @@ int Run() {
 }  // namespace
 }  // namespace sextant::bench
 
-int main() { return sextant::bench::Run(); }
+int main(int argc, char** argv) {
+  sextant::bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--models" && has_value) {
+      o.models = sextant::bench::Split(argv[++i]);
+    } else if (arg == "--types" && has_value) {
+      o.types = sextant::bench::Split(argv[++i]);
+    } else if (arg == "--batches" && has_value) {
+      o.batches.clear();
+      for (const std::string& b : sextant::bench::Split(argv[++i])) {
+        int64_t v = 0;
+        const auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), v);
+        if (ec != std::errc() || end != b.data() + b.size() || v < 1 || v > 8) {
+          std::fprintf(stderr, "bench_gemv_cuda: a batch is 1 to 8, got \"%s\"\n", b.c_str());
+          return 2;
+        }
+        o.batches.push_back(v);
+      }
+    } else if (arg == "--no-gemm") {
+      o.gemm = false;
+    } else {
+      std::fprintf(stderr,
+                   "usage: bench_gemv_cuda [--models A,B] [--types T,U] [--batches 1,4] "
+                   "[--no-gemm]\n");
+      return 2;
+    }
+  }
+  return sextant::bench::Run(o);
+}

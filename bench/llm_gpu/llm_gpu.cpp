@@ -21,7 +21,6 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -52,13 +51,6 @@ struct Options {
   int64_t profile_batch = 0;  // > 0: --profile-decode
   bool profile_prefill = false;
 };
-
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string part; std::getline(in, part, ',');) out.push_back(part);
-  return out;
-}
 
 // Weight bytes one decode step reads: every matrix but the embedding table
 // (one row of it is gathered), in their stored types.
