@@ -65,15 +65,12 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize, 4)
   internal::EnterKernel();
   for (int64_t c = c0; c < steps; c += blockDim.x) {
     if (c != c0) internal::LoadRows(step, c, raw);
-    typename Step::Prepared prep[kR];
-#pragma unroll
-    for (int r = 0; r < kR; ++r) prep[r] = Step::Prepare(raw[r], c);
 #pragma unroll
     for (int b = 0; b < kB; ++b) {
       if (b < batch) {
         const typename Step::X x = Step::LoadX(xq + b * row_bytes, cols, c);
 #pragma unroll
-        for (int r = 0; r < kR; ++r) acc[r][b] += Step::Dot(prep[r], x);
+        for (int r = 0; r < kR; ++r) acc[r][b] += Step::Dot(raw[r], c, x);
       }
     }
   }

@@ -1,7 +1,8 @@
 // The weight types of the integer matrix products, each read one step of a
-// row at a time: Load (the raw bytes of step c), Prepare (its quants as
-// int8x4 words with float factors), LoadX and Dot (the GEMV's product with
-// one row of activations quantized by QuantizeX), and a tile interface
+// row at a time: Load (the raw bytes of step c), LoadX and Dot (the GEMV's
+// product of those bytes with one row of activations quantized by
+// QuantizeX), Prepare (the quants as centred int8x4 words with float
+// factors) and a tile interface
 // (RunCol, RunQuants, RunScale, RunMin) through which the tensor-core GEMM
 // copies a step into shared memory. Shared by gemv_int8.cu and gemm_int8.cu.
 #pragma once
@@ -61,9 +62,26 @@ __device__ __forceinline__ float4 LoadScales2(const uint8_t* xrow, int64_t cols,
   return __ldg(reinterpret_cast<const float4*>(ScalesOf(xrow, cols) + i));
 }
 
+// The sum of the four int8 lanes of each of n words.
+template <int n>
+__device__ __forceinline__ int LaneSum(const int* words) {
+  constexpr int kOnes = 0x01010101;
+  int sum = 0;
+#pragma unroll
+  for (int i = 0; i < n; ++i) sum = __dp4a(words[i], kOnes, sum);
+  return sum;
+}
+
 // Each step type gives, for one step c of a row (kElems weights): Load (the
-// raw bytes), Prepare (the quants as int8x4 words and the float factors),
-// LoadX (the matching activations of one batch row) and Dot (their product).
+// raw bytes), LoadX (the matching activations of one batch row, with the
+// sums of their quants), Dot (the product of the two) and, for the GEMM,
+// Prepare (the quants as centred int8x4 words and the float factors).
+//
+// Dot multiplies the unsigned quants q as they are stored and subtracts the
+// offset o times the sum of the activations' quants: the integer sum of
+// (q - o) * x exactly, as if the quants had been centred, for fewer
+// instructions; the sum is computed once per step and batch row, and serves
+// every row of the step.
 
 // Q8_0 and Q4_0 (repacked, read through Q8Traits and Q4Traits): a step is
 // one block of 32 weights sharing an fp16 d, the same columns as one block
@@ -88,6 +106,7 @@ struct Block32Step {
   struct X {
     int q[8];
     float2 ds;
+    int sum;  // of q, Q4_0 only
   };
   Traits traits;
   Block32Step() = default;
@@ -117,13 +136,26 @@ struct Block32Step {
   __device__ static X LoadX(const uint8_t* xrow, int64_t cols, int64_t c) {
     const int4 x0 = LoadX16(xrow + 32 * c);
     const int4 x1 = LoadX16(xrow + 32 * c + 16);
-    return {{x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w}, __ldg(ScalesOf(xrow, cols) + c)};
+    X x{{x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w}, __ldg(ScalesOf(xrow, cols) + c), 0};
+    if (kQ4) x.sum = LaneSum<8>(x.q);
+    return x;
   }
-  __device__ static float Dot(const Prepared& p, const X& x) {
+  __device__ static float Dot(const Raw& raw, int64_t, const X& x) {
+    const uint32_t w0[4] = {raw.q0.x, raw.q0.y, raw.q0.z, raw.q0.w};
+    const uint32_t w1[4] = {raw.q1.x, raw.q1.y, raw.q1.z, raw.q1.w};
     int dot = 0;
 #pragma unroll
-    for (int i = 0; i < 8; ++i) dot = __dp4a(p.q[i], x.q[i], dot);
-    return p.d * x.ds.x * static_cast<float>(dot);
+    for (int i = 0; i < 4; ++i) {
+      if (kQ4) {
+        dot = __dp4a(static_cast<int>(w0[i] & 0x0F0F0F0Fu), x.q[i], dot);
+        dot = __dp4a(static_cast<int>((w0[i] >> 4) & 0x0F0F0F0Fu), x.q[4 + i], dot);
+      } else {
+        dot = __dp4a(static_cast<int>(w0[i]), x.q[i], dot);
+        dot = __dp4a(static_cast<int>(w1[i]), x.q[4 + i], dot);
+      }
+    }
+    if (kQ4) dot -= 8 * x.sum;
+    return raw.d * x.ds.x * static_cast<float>(dot);
   }
   // The tile interface of the tensor-core GEMM (gemm_int8.cu): a step is
   // kRuns runs of 16 signed quants, run r at column RunCol(c, r), its value
@@ -161,6 +193,11 @@ struct Q4KStep {
     int lo[8];
     int hi[8];
     float4 ds;  // (d, s) of sub-block 2j's activations, then 2j + 1's
+    int sum_lo, sum_hi;
+  };
+  // d * scale and dmin * min - 8 * d * scale of sub-blocks 2j and 2j + 1.
+  struct Factors {
+    float dsc0, dsc1, dm0, dm1;
   };
   const uint8_t* row = nullptr;
   Q4KStep() = default;
@@ -170,6 +207,24 @@ struct Q4KStep {
     const uint8_t* block = row + (c / 4) * 144;
     const int j = static_cast<int>(c % 4);
     return {Load16(block), Load16(block + 16 + 32 * j), Load16(block + 32 + 32 * j)};
+  }
+  __device__ static Factors FactorsOf(const uint4& head, int64_t c) {
+    const uint32_t scales[3] = {head.y, head.z, head.w};
+    const int sub = 2 * static_cast<int>(c % 4);
+    int sc0 = 0;
+    int m0 = 0;
+    int sc1 = 0;
+    int m1 = 0;
+    Q4KTraits::ScaleMin(scales, sub, &sc0, &m0);
+    Q4KTraits::ScaleMin(scales, sub + 1, &sc1, &m1);
+    const float d = HalfBitsToFloat(static_cast<uint16_t>(head.x & 0xffffu));
+    const float dmin = HalfBitsToFloat(static_cast<uint16_t>(head.x >> 16));
+    Factors f;
+    f.dsc0 = d * static_cast<float>(sc0);
+    f.dsc1 = d * static_cast<float>(sc1);
+    f.dm0 = dmin * static_cast<float>(m0) - 8.0f * f.dsc0;
+    f.dm1 = dmin * static_cast<float>(m1) - 8.0f * f.dsc1;
+    return f;
   }
   __device__ static Prepared Prepare(const Raw& raw, int64_t c) {
     Prepared p;
@@ -182,20 +237,11 @@ struct Q4KStep {
       p.lo[i] = static_cast<int>(SignedBytes(words[i] & 0x0F0F0F0Fu, 0x08080808u));
       p.hi[i] = static_cast<int>(SignedBytes((words[i] >> 4) & 0x0F0F0F0Fu, 0x08080808u));
     }
-    const uint32_t scales[3] = {raw.head.y, raw.head.z, raw.head.w};
-    const int sub = 2 * static_cast<int>(c % 4);
-    int sc0 = 0;
-    int m0 = 0;
-    int sc1 = 0;
-    int m1 = 0;
-    Q4KTraits::ScaleMin(scales, sub, &sc0, &m0);
-    Q4KTraits::ScaleMin(scales, sub + 1, &sc1, &m1);
-    const float d = HalfBitsToFloat(static_cast<uint16_t>(raw.head.x & 0xffffu));
-    const float dmin = HalfBitsToFloat(static_cast<uint16_t>(raw.head.x >> 16));
-    p.dsc0 = d * static_cast<float>(sc0);
-    p.dsc1 = d * static_cast<float>(sc1);
-    p.dm0 = dmin * static_cast<float>(m0) - 8.0f * p.dsc0;
-    p.dm1 = dmin * static_cast<float>(m1) - 8.0f * p.dsc1;
+    const Factors f = FactorsOf(raw.head, c);
+    p.dsc0 = f.dsc0;
+    p.dsc1 = f.dsc1;
+    p.dm0 = f.dm0;
+    p.dm1 = f.dm1;
     return p;
   }
   __device__ static X LoadX(const uint8_t* xrow, int64_t cols, int64_t c) {
@@ -204,20 +250,28 @@ struct Q4KStep {
     const int4 x1 = LoadX16(xrow + k + 16);
     const int4 x2 = LoadX16(xrow + k + 32);
     const int4 x3 = LoadX16(xrow + k + 48);
-    return {{x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w},
-            {x2.x, x2.y, x2.z, x2.w, x3.x, x3.y, x3.z, x3.w},
-            LoadScales2(xrow, cols, k / kXBlock)};
+    X x{{x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w},
+        {x2.x, x2.y, x2.z, x2.w, x3.x, x3.y, x3.z, x3.w},
+        LoadScales2(xrow, cols, k / kXBlock),
+        0,
+        0};
+    x.sum_lo = LaneSum<8>(x.lo);
+    x.sum_hi = LaneSum<8>(x.hi);
+    return x;
   }
-  __device__ static float Dot(const Prepared& p, const X& x) {
+  __device__ static float Dot(const Raw& raw, int64_t c, const X& x) {
+    const uint32_t words[8] = {raw.q0.x, raw.q0.y, raw.q0.z, raw.q0.w,
+                               raw.q1.x, raw.q1.y, raw.q1.z, raw.q1.w};
     int dot0 = 0;
     int dot1 = 0;
 #pragma unroll
     for (int i = 0; i < 8; ++i) {
-      dot0 = __dp4a(p.lo[i], x.lo[i], dot0);
-      dot1 = __dp4a(p.hi[i], x.hi[i], dot1);
+      dot0 = __dp4a(static_cast<int>(words[i] & 0x0F0F0F0Fu), x.lo[i], dot0);
+      dot1 = __dp4a(static_cast<int>((words[i] >> 4) & 0x0F0F0F0Fu), x.hi[i], dot1);
     }
-    return p.dsc0 * x.ds.x * static_cast<float>(dot0) - p.dm0 * x.ds.y +
-           p.dsc1 * x.ds.z * static_cast<float>(dot1) - p.dm1 * x.ds.w;
+    const Factors f = FactorsOf(raw.head, c);
+    return f.dsc0 * x.ds.x * static_cast<float>(dot0 - 8 * x.sum_lo) - f.dm0 * x.ds.y +
+           f.dsc1 * x.ds.z * static_cast<float>(dot1 - 8 * x.sum_hi) - f.dm1 * x.ds.w;
   }
   // Tile interface (see Block32Step): runs 0 and 1 are sub-block 2j, 2 and
   // 3 sub-block 2j + 1; centred quants with a minimum.
@@ -247,29 +301,39 @@ struct Q6KStep {
   struct X {
     int q[4][4];
     float d[4];
+    int sum[4];  // of run p's q
   };
   Q6KTraits traits;
   Q6KStep() = default;
   __device__ Q6KStep(const uint8_t* w, const GemvLayout& l, int64_t r)
       : traits(w, l, r, l.quant_bytes_per_row / kQ6KPackedQuantBytes * 256) {}
   __device__ Raw Load(int64_t c) const { return traits.Load(c); }
+  // Run p's 16 quants q (0..63, unsigned) as int8x4 words, and its scale.
+  __device__ static void RunOf(const Raw& raw, int64_t c, int run, int (&q)[4], float* dsc) {
+    const uint4 low = run % 2 == 0 ? raw.ql0 : raw.ql1;
+    const uint32_t lw[4] = {low.x, low.y, low.z, low.w};
+    const uint32_t hw[4] = {raw.qh.x, raw.qh.y, raw.qh.z, raw.qh.w};
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const uint32_t l4 = (run < 2 ? lw[i] : lw[i] >> 4) & 0x0F0F0F0Fu;
+      const uint32_t h2 = (hw[i] >> (2 * run)) & 0x03030303u;
+      q[i] = static_cast<int>(l4 | (h2 << 4));
+    }
+    const int s = static_cast<int>(c % 2) + 2 * run;
+    const uint32_t word = s < 4 ? raw.sc.x : raw.sc.y;
+    *dsc = raw.d * static_cast<float>(static_cast<int8_t>(word >> (8 * (s % 4))));
+  }
   __device__ static Prepared Prepare(const Raw& raw, int64_t c) {
     Prepared p;
-    const uint32_t low[2][4] = {{raw.ql0.x, raw.ql0.y, raw.ql0.z, raw.ql0.w},
-                                {raw.ql1.x, raw.ql1.y, raw.ql1.z, raw.ql1.w}};
-    const uint32_t high[4] = {raw.qh.x, raw.qh.y, raw.qh.z, raw.qh.w};
 #pragma unroll
     for (int run = 0; run < 4; ++run) {
+      int q[4];
+      RunOf(raw, c, run, q, &p.dsc[run]);
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
-        const uint32_t l4 = (run < 2 ? low[run % 2][i] : low[run % 2][i] >> 4) & 0x0F0F0F0Fu;
-        const uint32_t h2 = (high[i] >> (2 * run)) & 0x03030303u;
         // q - 32 in each byte: the high bit set first stops borrows between bytes.
-        p.q[run][i] = static_cast<int>(SignedBytes(l4 | (h2 << 4), 0x20202020u));
+        p.q[run][i] = static_cast<int>(SignedBytes(static_cast<uint32_t>(q[i]), 0x20202020u));
       }
-      const int s = static_cast<int>(c % 2) + 2 * run;
-      const uint32_t word = s < 4 ? raw.sc.x : raw.sc.y;
-      p.dsc[run] = raw.d * static_cast<float>(static_cast<int8_t>(word >> (8 * (s % 4))));
     }
     return p;
   }
@@ -291,16 +355,21 @@ struct Q6KStep {
     x.d[1] = d01.z;
     x.d[2] = d23.x;
     x.d[3] = d23.z;
+#pragma unroll
+    for (int run = 0; run < 4; ++run) x.sum[run] = LaneSum<4>(x.q[run]);
     return x;
   }
-  __device__ static float Dot(const Prepared& p, const X& x) {
+  __device__ static float Dot(const Raw& raw, int64_t c, const X& x) {
     float sum = 0.0f;
 #pragma unroll
     for (int run = 0; run < 4; ++run) {
+      int q[4];
+      float dsc = 0.0f;
+      RunOf(raw, c, run, q, &dsc);
       int dot = 0;
 #pragma unroll
-      for (int i = 0; i < 4; ++i) dot = __dp4a(p.q[run][i], x.q[run][i], dot);
-      sum += p.dsc[run] * x.d[run] * static_cast<float>(dot);
+      for (int i = 0; i < 4; ++i) dot = __dp4a(q[i], x.q[run][i], dot);
+      sum += dsc * x.d[run] * static_cast<float>(dot - 32 * x.sum[run]);
     }
     return sum;
   }
