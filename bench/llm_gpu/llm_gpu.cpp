@@ -5,13 +5,14 @@
 // position 4,096, the keys and values it reads).
 //
 //   bench_llm_gpu [--work DIR] [--models llama3-8b,qwen2.5-0.5b] [--types bf16,q8_0,q4_k_m]
-//                 [--keep] [--profile-decode BATCH | --profile-prefill]
+//                 [--keep] [--profile-decode BATCH | --profile-prefill | --profile-long]
 //
 // --profile-decode BATCH skips the measurements: after a warm-up it runs
 // kProfileSteps decode steps of BATCH sequences between cudaProfilerStart
 // and cudaProfilerStop, for `ncu --profile-from-start off`
 // (scripts/gpu/profile.sh). --profile-prefill does the same for one
-// kPrompt-token prompt.
+// kPrompt-token prompt, --profile-long for batch-1 steps from position
+// kLongContext (the "b1 at 4k" column's model).
 #include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
@@ -20,8 +21,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/bench_util.h"
@@ -50,6 +53,7 @@ struct Options {
   bool keep = false;
   int64_t profile_batch = 0;  // > 0: --profile-decode
   bool profile_prefill = false;
+  bool profile_long = false;
 };
 
 // Weight bytes one decode step reads: every matrix but the embedding table
@@ -120,21 +124,20 @@ double DecodeTps(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab, int64_t st
   return static_cast<double>(kDecode * batch) / (ms / 1e3);
 }
 
-// Batch-1 decode from position kLongContext, after a prompt of that many
-// random tokens, on a model with one slot of kLongContext + kDecode
-// positions (the step's attention then reads about that many keys a layer).
-double LongContextTps(const llm::Model& model) {
+// A model with one slot of kLongContext + kDecode positions that has read
+// a prompt of kLongContext random tokens: its decode steps from position
+// kLongContext read about that many keys a layer.
+std::unique_ptr<llm::CudaModel> LongContextModel(const llm::Model& model) {
   llm::CudaModelOptions options;
   options.n_ctx = kLongContext + kDecode;
   options.n_batch = kPrompt;
   auto gpu = llm::CudaModel::Create(model.config(), model.weights(), options);
   CheckStatus(gpu.status(), "cuda model (long context)");
-  const int64_t n_vocab = model.config().n_vocab;
   std::vector<float> logits;
-  CheckStatus((*gpu)->Forward(RandomTokens(kLongContext, n_vocab, 5), 0, 0, llm::LogitsMode::kLast,
-                              &logits),
+  CheckStatus((*gpu)->Forward(RandomTokens(kLongContext, model.config().n_vocab, 5), 0, 0,
+                              llm::LogitsMode::kLast, &logits),
               "long prompt");
-  return DecodeTps(**gpu, 1, n_vocab, kLongContext);
+  return std::move(gpu).value();
 }
 
 // Key and value bytes one decode step reads at position `pos` (bf16 cache).
@@ -142,10 +145,11 @@ int64_t KvBytesPerToken(const llm::ModelConfig& c, int64_t pos) {
   return pos * c.n_layer * c.kv_dim() * 2 * 2;
 }
 
-// The profiled range of --profile-decode: kProfileSteps steps after a
-// warm-up that captures the step's CUDA graph.
-void ProfileDecode(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab) {
-  DecodeLoop loop(gpu, batch, n_vocab);
+// The profiled range of --profile-decode and --profile-long: kProfileSteps
+// steps from position start + kProfileSteps, after a warm-up that captures
+// the step's CUDA graph.
+void ProfileDecode(llm::CudaModel& gpu, int64_t batch, int64_t n_vocab, int64_t start = 0) {
+  DecodeLoop loop(gpu, batch, n_vocab, start);
   loop.Run(kProfileSteps);
   BENCH_CHECK(cudaDeviceSynchronize());
   BENCH_CHECK(cudaProfilerStart());
@@ -232,9 +236,12 @@ int Run(const Options& o) {
             std::printf("%s %s: %s\n", shape.c_str(), type.c_str(), plan.ToString(options).c_str());
           });
       CheckStatus(gpu.status(), "cuda model");
-      if (o.profile_batch > 0 || o.profile_prefill) {
+      if (o.profile_batch > 0 || o.profile_prefill || o.profile_long) {
         if (o.profile_prefill) {
           ProfilePrefill(**gpu, (*model)->config().n_vocab);
+        } else if (o.profile_long) {
+          gpu->reset();  // the long-context model takes its place on the device
+          ProfileDecode(*LongContextModel(**model), 1, (*model)->config().n_vocab, kLongContext);
         } else {
           ProfileDecode(**gpu, o.profile_batch, (*model)->config().n_vocab);
         }
@@ -243,7 +250,8 @@ int Run(const Options& o) {
       }
       Speeds s = Measure(**gpu, (*model)->config().n_vocab);
       gpu->reset();  // the long-context model takes its place on the device
-      s.decode_long_tps = LongContextTps(**model);
+      s.decode_long_tps =
+          DecodeTps(*LongContextModel(**model), 1, (*model)->config().n_vocab, kLongContext);
       const int64_t bytes = BytesPerToken((*model)->weights());
       const double roofline = copy_gbs * 1e9 / static_cast<double>(bytes);
       const double long_roofline =
@@ -301,10 +309,12 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--profile-prefill") {
       o.profile_prefill = true;
+    } else if (arg == "--profile-long") {
+      o.profile_long = true;
     } else {
       std::fprintf(stderr,
                    "usage: bench_llm_gpu [--work DIR] [--models A,B] [--types T,U] [--keep] "
-                   "[--profile-decode BATCH | --profile-prefill]\n");
+                   "[--profile-decode BATCH | --profile-prefill | --profile-long]\n");
       return 2;
     }
   }

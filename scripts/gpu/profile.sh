@@ -7,7 +7,8 @@
 # With DETAIL=REGEX, a second pass prints, for the first 8 launches of the
 # kernels whose names match, the limits that explain their time: DRAM and SM
 # throughput, issue activity, achieved occupancy and registers.
-# BATCH "prefill" profiles one 512-token prompt instead of decode steps.
+# BATCH "prefill" profiles one 512-token prompt instead of decode steps, and
+# "long" batch-1 steps from position 4,096 after a prompt that long.
 # Usage: [DETAIL=REGEX] scripts/gpu/profile.sh [CARRY_DIR] [MODEL] [TYPE] [BATCH]
 #   defaults: build-gpu/carry llama3-8b q4_k_m 1
 set -uo pipefail
@@ -19,6 +20,9 @@ batch=${4:-1}
 if [ "$batch" = prefill ]; then
   what=(--profile-prefill)
   unit="prefill of 512 tokens"
+elif [ "$batch" = long ]; then
+  what=(--profile-long)
+  unit="decode step at position 4,096 (batch 1)"
 else
   what=(--profile-decode "$batch")
   unit="decode step at batch $batch"
