@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,7 +121,29 @@ bool Wanted(const std::vector<std::string>& list, std::string_view name) {
   return list.empty() || std::find(list.begin(), list.end(), name) != list.end();
 }
 
+// The first name in o.models or o.types that no shape or type has, or "".
+std::string UnknownName(const Options& o) {
+  for (const std::string& m : o.models) {
+    if (std::none_of(std::begin(kShapes), std::end(kShapes),
+                     [&](const Shape& s) { return m == s.model; })) {
+      return m;
+    }
+  }
+  for (const std::string& t : o.types) {
+    if (std::none_of(std::begin(kTypes), std::end(kTypes),
+                     [&](DType d) { return t == kernels::DTypeName(d); })) {
+      return t;
+    }
+  }
+  return "";
+}
+
 int Run(const Options& o) {
+  if (const std::string name = UnknownName(o); !name.empty()) {
+    std::fprintf(stderr, "bench_gemv_cuda: no model or type \"%s\" (types are spelled Q4_K)\n",
+                 name.c_str());
+    return 2;
+  }
   if (kc::DeviceCount() == 0) {
     std::fprintf(stderr, "bench_gemv_cuda: no CUDA device\n");
     return 1;
@@ -231,8 +254,10 @@ int main(int argc, char** argv) {
       for (const std::string& b : sextant::bench::Split(argv[++i])) {
         int64_t v = 0;
         const auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), v);
-        if (ec != std::errc() || end != b.data() + b.size() || v < 1 || v > 8) {
-          std::fprintf(stderr, "bench_gemv_cuda: a batch is 1 to 8, got \"%s\"\n", b.c_str());
+        if (ec != std::errc() || end != b.data() + b.size() || v < 1 ||
+            v > sextant::kernels::cuda::kMaxGemvBatch) {
+          std::fprintf(stderr, "bench_gemv_cuda: a batch is 1 to %lld, got \"%s\"\n",
+                       static_cast<long long>(sextant::kernels::cuda::kMaxGemvBatch), b.c_str());
           return 2;
         }
         o.batches.push_back(v);
