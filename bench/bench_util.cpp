@@ -1,6 +1,7 @@
 #include "bench/bench_util.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -117,6 +118,14 @@ std::vector<std::string> Split(const std::string& s) {
   std::stringstream in(s);
   for (std::string part; std::getline(in, part, ',');) out.push_back(part);
   return out;
+}
+
+std::optional<int64_t> ParseIntIn(std::string_view text, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || stop != end || v < lo || v > hi) return std::nullopt;
+  return v;
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sextant::bench {
@@ -51,6 +53,10 @@ std::string Fixed(double value, int digits);
 
 // The comma-separated parts of s ("a,b" -> {"a", "b"}), for list flags.
 std::vector<std::string> Split(const std::string& s);
+
+// The whole of `text` as a decimal integer in [lo, hi], or nullopt (for a
+// flag's value: "3x", "" and out-of-range values are rejected).
+std::optional<int64_t> ParseIntIn(std::string_view text, int64_t lo, int64_t hi);
 
 // Seconds since `start` on the steady clock.
 double SecondsSince(std::chrono::steady_clock::time_point start);

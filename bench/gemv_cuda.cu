@@ -10,12 +10,12 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -251,16 +251,15 @@ int main(int argc, char** argv) {
       o.types = sextant::bench::Split(argv[++i]);
     } else if (arg == "--batches" && has_value) {
       o.batches.clear();
+      constexpr int64_t kMax = sextant::kernels::cuda::kMaxGemvBatch;
       for (const std::string& b : sextant::bench::Split(argv[++i])) {
-        int64_t v = 0;
-        const auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), v);
-        if (ec != std::errc() || end != b.data() + b.size() || v < 1 ||
-            v > sextant::kernels::cuda::kMaxGemvBatch) {
+        const std::optional<int64_t> v = sextant::bench::ParseIntIn(b, 1, kMax);
+        if (!v) {
           std::fprintf(stderr, "bench_gemv_cuda: a batch is 1 to %lld, got \"%s\"\n",
-                       static_cast<long long>(sextant::kernels::cuda::kMaxGemvBatch), b.c_str());
+                       static_cast<long long>(kMax), b.c_str());
           return 2;
         }
-        o.batches.push_back(v);
+        o.batches.push_back(*v);
       }
     } else if (arg == "--no-gemm") {
       o.gemm = false;

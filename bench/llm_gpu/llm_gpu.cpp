@@ -18,10 +18,10 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -301,12 +301,14 @@ int main(int argc, char** argv) {
     } else if (arg == "--keep") {
       o.keep = true;
     } else if (arg == "--profile-decode" && has_value) {
-      o.profile_batch = std::atoll(argv[++i]);
-      if (o.profile_batch < 1 || o.profile_batch > sextant::bench::kMaxBatch) {
+      const std::optional<int64_t> batch =
+          sextant::bench::ParseIntIn(argv[++i], 1, sextant::bench::kMaxBatch);
+      if (!batch) {
         std::fprintf(stderr, "bench_llm_gpu: --profile-decode takes a batch of 1 to %lld\n",
                      static_cast<long long>(sextant::bench::kMaxBatch));
         return 2;
       }
+      o.profile_batch = *batch;
     } else if (arg == "--profile-prefill") {
       o.profile_prefill = true;
     } else if (arg == "--profile-long") {
