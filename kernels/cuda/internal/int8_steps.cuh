@@ -183,21 +183,21 @@ struct Q4KStep {
     uint4 q0;    // bytes 0..15 of the chunk
     uint4 q1;    // bytes 16..31
   };
+  // d * scale of sub-blocks 2j and 2j + 1, and dmin * min - 8 * that
+  // (the minimum takes the centring's 8).
+  struct Factors {
+    float dsc0, dsc1, dm0, dm1;
+  };
   struct Prepared {
-    int lo[8];
+    int lo[8];  // quants - 8
     int hi[8];
-    float dsc0, dsc1;  // d * scale of sub-blocks 2j and 2j + 1
-    float dm0, dm1;    // dmin * min - 8 * dsc: the quants are centred (q - 8)
+    Factors f;
   };
   struct X {
     int lo[8];
     int hi[8];
     float4 ds;  // (d, s) of sub-block 2j's activations, then 2j + 1's
     int sum_lo, sum_hi;
-  };
-  // d * scale and dmin * min - 8 * d * scale of sub-blocks 2j and 2j + 1.
-  struct Factors {
-    float dsc0, dsc1, dm0, dm1;
   };
   const uint8_t* row = nullptr;
   Q4KStep() = default;
@@ -237,11 +237,7 @@ struct Q4KStep {
       p.lo[i] = static_cast<int>(SignedBytes(words[i] & 0x0F0F0F0Fu, 0x08080808u));
       p.hi[i] = static_cast<int>(SignedBytes((words[i] >> 4) & 0x0F0F0F0Fu, 0x08080808u));
     }
-    const Factors f = FactorsOf(raw.head, c);
-    p.dsc0 = f.dsc0;
-    p.dsc1 = f.dsc1;
-    p.dm0 = f.dm0;
-    p.dm1 = f.dm1;
+    p.f = FactorsOf(raw.head, c);
     return p;
   }
   __device__ static X LoadX(const uint8_t* xrow, int64_t cols, int64_t c) {
@@ -285,8 +281,10 @@ struct Q4KStep {
     return make_uint4(static_cast<uint32_t>(q[o]), static_cast<uint32_t>(q[o + 1]),
                       static_cast<uint32_t>(q[o + 2]), static_cast<uint32_t>(q[o + 3]));
   }
-  __device__ static float RunScale(const Prepared& p, int run) { return run < 2 ? p.dsc0 : p.dsc1; }
-  __device__ static float RunMin(const Prepared& p, int run) { return run < 2 ? p.dm0 : p.dm1; }
+  __device__ static float RunScale(const Prepared& p, int run) {
+    return run < 2 ? p.f.dsc0 : p.f.dsc1;
+  }
+  __device__ static float RunMin(const Prepared& p, int run) { return run < 2 ? p.f.dm0 : p.f.dm1; }
 };
 
 // Q6_K (repacked, gemv_layout.h): a step is Q6KTraits' 64 weights, four runs
